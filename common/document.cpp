@@ -1,0 +1,144 @@
+#include "document.h"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "schema.h"
+
+namespace helpsearch {
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+std::string lower_ascii(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+void collect_spelling(const std::vector<Segment>& segments, std::set<std::string>& words) {
+  for (const Segment& seg : segments) {
+    if (seg.kind != Segment::kWord || seg.norm.size() < 3 || seg.norm.size() > 32) continue;
+    bool letters = true;
+    for (unsigned char c : seg.norm) {
+      if (c < 0x80 && !(c >= 'a' && c <= 'z')) letters = false;
+    }
+    if (letters) words.insert(seg.norm);
+  }
+}
+
+}  // namespace
+
+BuiltDocument build_document(const Article& a, const std::string& content_hash,
+                             const Analyzer& local, const Analyzer& english) {
+  BuiltDocument out;
+  Xapian::Document& doc = out.doc;
+  std::set<std::string> spelling;
+  Xapian::termpos pos = 1;
+  auto body = [&](const std::string& text, Xapian::termcount wdf) {
+    std::vector<Segment> segs = segment(text);
+    local.index(doc, segs, Field::kBody, pos, wdf);
+    collect_spelling(segs, spelling);
+    pos += schema::kBlockGap;
+  };
+  auto title = [&](const std::string& text) {
+    std::vector<Segment> segs = segment(text);
+    local.index(doc, segs, Field::kTitle, pos, 1);
+    pos += schema::kBlockGap;
+    doc.add_term(schema::kTitleExact + title_key(segs), 1);
+  };
+
+  title(a.title);
+  body(a.title, 2);
+  if (!a.fm_title.empty() && title_key(a.fm_title) != title_key(a.title)) {
+    title(a.fm_title);
+    body(a.fm_title, 1);
+  }
+  if (!a.description.empty()) body(a.description, 1);
+  for (const auto& h : a.headings) body(h, 2);
+  for (const auto& b : a.blocks) body(b, 1);
+  for (const auto& t : a.alt) body(t, 1);
+  for (const auto& c : a.code) body(c, 1);
+  if (!a.en_title.empty()) {
+    english.index(doc, a.en_title, Field::kEnglish, pos, 2);
+    pos += schema::kBlockGap;
+    doc.add_term(schema::kEnglishTitleExact + title_key(a.en_title), 1);
+  }
+  for (const auto& e : a.english) {
+    english.index(doc, e, Field::kEnglish, pos, 1);
+    pos += schema::kBlockGap;
+  }
+
+  const std::string key = a.key();
+  doc.add_boolean_term(schema::kKey + key);
+  doc.add_boolean_term(schema::kLocale + a.locale);
+  doc.add_boolean_term(schema::kSlug + a.slug);
+  if (!a.topic.empty()) doc.add_boolean_term(schema::kTopic + lower_ascii(a.topic));
+  if (!a.service.empty()) doc.add_boolean_term(schema::kService + lower_ascii(a.service));
+  for (const auto& id : a.ids) {
+    if (id.size() < schema::kMaxTermBytes) doc.add_term(schema::kCustomId + fold(id), 1);
+  }
+
+  doc.add_value(schema::kSlotLocale, a.locale);
+  doc.add_value(schema::kSlotSlug, a.slug);
+  doc.add_value(schema::kSlotTitle, a.title);
+  doc.add_value(schema::kSlotIds, join(a.ids, ","));
+  doc.add_value(schema::kSlotDate, a.date);
+  doc.add_value(schema::kSlotTopic, a.topic);
+  doc.add_value(schema::kSlotService, a.service);
+  doc.add_value(schema::kSlotContentHash, content_hash);
+  doc.add_value(schema::kSlotSourcePath, a.path);
+  doc.add_value(schema::kSlotMarkdown, a.markdown);
+
+  std::vector<std::string> text_blocks;
+  text_blocks.push_back(a.title);
+  for (const auto& h : a.headings) text_blocks.push_back(h);
+  for (const auto& b : a.blocks) text_blocks.push_back(b);
+  nlohmann::json data = {
+      {"key", key},           {"locale", a.locale},         {"slug", a.slug},
+      {"title", a.title},     {"en_title", a.en_title},     {"description", a.description},
+      {"ids", a.ids},         {"date", a.date},             {"topic", a.topic},
+      {"service", a.service}, {"path", a.path},             {"text", join(text_blocks, "\n")},
+      {"english", join(a.english, "\n")},
+  };
+  doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  out.spelling.assign(spelling.begin(), spelling.end());
+  return out;
+}
+
+StoredArticle read_stored(const Xapian::Document& doc) {
+  StoredArticle s;
+  nlohmann::json j = nlohmann::json::parse(doc.get_data(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return s;
+  auto str = [&](const char* k) { return j.value(k, std::string()); };
+  s.key = str("key");
+  s.locale = str("locale");
+  s.slug = str("slug");
+  s.title = str("title");
+  s.en_title = str("en_title");
+  s.description = str("description");
+  s.date = str("date");
+  s.topic = str("topic");
+  s.service = str("service");
+  s.path = str("path");
+  s.text = str("text");
+  s.english = str("english");
+  s.markdown = doc.get_value(schema::kSlotMarkdown);
+  if (j.contains("ids") && j["ids"].is_array()) {
+    for (const auto& id : j["ids"]) {
+      if (id.is_string()) s.ids.push_back(id.get<std::string>());
+    }
+  }
+  return s;
+}
+
+}  // namespace helpsearch

@@ -1,0 +1,29 @@
+// Locale names: normalization of what users and files write, the language
+// (and so the stemmer) of a locale, and the fallback chain used by search.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helpsearch {
+
+/// Canonical form of a locale tag: "ja", "ja-jp", "ja_JP" → "ja-JP"; "zh-hant" → "zh-TW".
+/// Returns nullopt for anything that is not a language[-region] tag.
+std::optional<std::string> normalize_locale(std::string_view tag);
+
+/// ISO 639-1 language of a canonical locale ("de-DE" → "de").
+std::string language_of(std::string_view locale);
+
+/// Snowball stemmer name for a language ("de" → "german"), "" when there is none.
+std::string stemmer_for(std::string_view language);
+
+/// The locales to try in order for a requested locale: itself, then the
+/// configured fallbacks (zh-HK → zh-TW, pt-PT → pt-BR, …), then en-US.
+std::vector<std::string> fallback_chain(std::string_view locale);
+
+/// True for locales whose main script is written without spaces between words.
+bool is_nospace_language(std::string_view language);
+
+}  // namespace helpsearch

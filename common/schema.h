@@ -1,0 +1,77 @@
+// The one place that names every term prefix, value slot and metadata key of
+// a helpsearch index. Prefixes follow Xapian's conventions
+// (docs/termprefixes.rst): single capitals for standard fields, X... for our
+// own, Z + field prefix for stemmed forms. Terms after a prefix are always
+// NFKC-case-folded, so no ':' separator is ever needed.
+#pragma once
+
+#include <xapian.h>
+
+namespace helpsearch::schema {
+
+// ---- free-text fields (positional unless noted) ---------------------------
+/// Localized text: title, headings, body, link and alt text, code. Latin words
+/// as exact terms, CJK/Thai/Hangul as character unigrams + bigrams.
+inline constexpr const char* kBody = "";
+/// Stemmed localized words (Snowball stemmer of the article's language); no positions.
+inline constexpr const char* kBodyStem = "Z";
+/// Localized title (H1 and front-matter title), same analysis as kBody.
+inline constexpr const char* kTitle = "S";
+/// Stemmed title words; no positions.
+inline constexpr const char* kTitleStem = "ZS";
+/// English source sentences of side-by-side articles (cross-lingual field).
+inline constexpr const char* kEnglish = "E";
+/// Stemmed English source words (always the English stemmer); no positions.
+inline constexpr const char* kEnglishStem = "ZE";
+/// ICU dictionary words of 3+ characters in scripts written without spaces
+/// (e.g. 多要素認証); a ranking signal only, no positions.
+inline constexpr const char* kDictWord = "XW";
+
+// ---- exact-match and boolean terms ----------------------------------------
+/// Unique article key "locale/slug" (e.g. "ja-JP/app-passwords"); boolean.
+inline constexpr const char* kKey = "Q";
+/// Locale, canonical form ("zh-TW"); boolean.
+inline constexpr const char* kLocale = "L";
+/// Custom ID from ms.custom ("500"); wdf 1 so that it is also weighted when typed.
+inline constexpr const char* kCustomId = "XC";
+/// Slug (file name without .md); boolean.
+inline constexpr const char* kSlug = "XS";
+/// ms.topic, lower-cased; boolean.
+inline constexpr const char* kTopic = "XT";
+/// ms.service, lower-cased; boolean.
+inline constexpr const char* kService = "XV";
+/// Whole normalized localized title (tokens joined by one space); wdf 1, a known-item boost.
+inline constexpr const char* kTitleExact = "XA";
+/// Whole normalized English source title; wdf 1, a cross-lingual known-item boost.
+inline constexpr const char* kEnglishTitleExact = "XB";
+
+// ---- value slots ------------------------------------------------------------
+enum Slot : Xapian::valueno {
+  kSlotLocale = 0,       ///< canonical locale, "zh-TW"
+  kSlotSlug = 1,         ///< slug, "app-passwords"
+  kSlotTitle = 2,        ///< display title (UTF-8)
+  kSlotIds = 3,          ///< custom IDs joined by ','
+  kSlotDate = 4,         ///< ms.date as sortable "YYYYMMDD" ("" when unknown)
+  kSlotTopic = 5,        ///< ms.topic as written
+  kSlotService = 6,      ///< ms.service as written
+  kSlotContentHash = 7,  ///< 16 hex digits: FNV-1a 64 of the file bytes
+  kSlotSourcePath = 8,   ///< absolute path of the file the article came from
+  kSlotMarkdown = 9,     ///< localized Markdown body (sxs English removed), for rendering
+};
+
+// ---- database metadata ------------------------------------------------------
+/// Analyzer fingerprint; searchd refuses an index whose value differs from its own.
+inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
+/// Schema version of this header; bumped with any change to the names above.
+inline constexpr const char* kMetaSchema = "helpsearch.schema";
+inline constexpr const char* kSchemaVersion = "1";
+
+// ---- positions ----------------------------------------------------------------
+/// Gap left between blocks (paragraphs, list items, fields) so that phrases
+/// never match across them.
+inline constexpr Xapian::termpos kBlockGap = 100;
+
+/// Longest term Xapian accepts is 245 bytes; longer exact-title keys are hashed.
+inline constexpr size_t kMaxTermBytes = 240;
+
+}  // namespace helpsearch::schema

@@ -1,0 +1,277 @@
+#include "text.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+#include <unicode/uvernum.h>
+
+#include <cctype>
+#include <memory>
+#include <stdexcept>
+
+namespace helpsearch {
+namespace {
+
+/// Longest piece of text handed to the word break iterator at once. ICU's Han
+/// dictionary is slow on long runs without break opportunities.
+constexpr size_t kBreakCap = 768;
+
+const icu::Normalizer2& nfkc_cf() {
+  static const icu::Normalizer2* normalizer = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status)) throw std::runtime_error("ICU nfkc_cf unavailable");
+    return n;
+  }();
+  return *normalizer;
+}
+
+icu::BreakIterator& word_breaker() {
+  thread_local std::unique_ptr<icu::BreakIterator> iterator = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> it(
+        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    if (U_FAILURE(status)) throw std::runtime_error("ICU word break iterator unavailable");
+    return it;
+  }();
+  return *iterator;
+}
+
+bool is_nospace_script(UChar32 c) {
+  UErrorCode status = U_ZERO_ERROR;
+  switch (uscript_getScript(c, &status)) {
+    case USCRIPT_HAN:
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_KATAKANA_OR_HIRAGANA:
+    case USCRIPT_BOPOMOFO:
+    case USCRIPT_HANGUL:
+    case USCRIPT_THAI:
+    case USCRIPT_LAO:
+    case USCRIPT_KHMER:
+    case USCRIPT_MYANMAR:
+      return true;
+    default:
+      return c == 0x30FC || c == 0xFF70;  // prolonged sound mark (script Common)
+  }
+}
+
+bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/// End of the next piece for the break iterator: the whole rest when short,
+/// else just after the last ASCII space or punctuation before the cap, else a
+/// code point boundary at the cap.
+size_t piece_end(std::string_view text, size_t start) {
+  if (text.size() - start <= kBreakCap) return text.size();
+  size_t limit = start + kBreakCap;
+  for (size_t i = limit; i > start + kBreakCap / 2; --i) {
+    unsigned char c = static_cast<unsigned char>(text[i - 1]);
+    if (c < 0x80 && (is_ascii_space(static_cast<char>(c)) || std::ispunct(c))) return i;
+  }
+  while (limit > start && (static_cast<unsigned char>(text[limit]) & 0xC0) == 0x80) --limit;
+  return limit;
+}
+
+struct TokenInfo {
+  bool keep = false;
+  bool nospace = false;
+  size_t code_points = 0;
+};
+
+TokenInfo inspect(std::string_view token) {
+  TokenInfo info;
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(token.data());
+  const auto n = static_cast<int32_t>(token.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    ++info.code_points;
+    if (c < 0) continue;
+    if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isdigit(c) ||
+        u_charType(c) == U_OTHER_NUMBER || u_charType(c) == U_LETTER_NUMBER)
+      info.keep = true;
+    if (is_nospace_script(c)) info.nospace = true;
+  }
+  return info;
+}
+
+std::vector<std::string> split_code_points(std::string_view s) {
+  std::vector<std::string> out;
+  int32_t i = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto n = static_cast<int32_t>(s.size());
+  while (i < n) {
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    (void)c;
+    out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+void append_run(Segment& run, std::string_view source, uint32_t begin, uint32_t end,
+                size_t source_code_points) {
+  std::string folded = fold(source.substr(begin, end - begin));
+  std::vector<std::string> cps = split_code_points(folded);
+  if (cps.empty()) return;
+  const auto first = static_cast<uint32_t>(run.chars.size());
+  if (cps.size() == source_code_points) {
+    // One folded code point per source code point: exact spans.
+    uint32_t pos = begin;
+    const auto* p = reinterpret_cast<const uint8_t*>(source.data());
+    for (auto& cp : cps) {
+      int32_t i = static_cast<int32_t>(pos);
+      UChar32 c;
+      U8_NEXT(p, i, static_cast<int32_t>(end), c);
+      (void)c;
+      run.chars.push_back({std::move(cp), pos, static_cast<uint32_t>(i)});
+      pos = static_cast<uint32_t>(i);
+    }
+  } else {
+    for (auto& cp : cps) run.chars.push_back({std::move(cp), begin, end});
+  }
+  run.words.emplace_back(first, static_cast<uint32_t>(cps.size()));
+  run.norm += folded;
+  run.end = end;
+}
+
+}  // namespace
+
+std::string fold(std::string_view text) {
+  bool ascii = true;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  std::string out;
+  if (ascii) {
+    out.assign(text);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  icu::StringByteSink<std::string> sink(&out);
+  nfkc_cf().normalizeUTF8(0, icu::StringPiece(text.data(), static_cast<int32_t>(text.size())),
+                          sink, nullptr, status);
+  if (U_FAILURE(status)) return std::string(text);
+  return out;
+}
+
+size_t invalid_utf8_offset(std::string_view text) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  while (i < n) {
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) return static_cast<size_t>(start);
+  }
+  return std::string_view::npos;
+}
+
+std::string sanitize_utf8(std::string_view text) {
+  if (invalid_utf8_offset(text) == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  while (i < n) {
+    int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0)
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(text.substr(start, i - start));
+  }
+  return out;
+}
+
+std::vector<Segment> segment(std::string_view text) {
+  std::vector<Segment> out;
+  icu::BreakIterator& breaker = word_breaker();
+  uint32_t previous_end = 0;
+  bool have_previous = false;
+  for (size_t piece = 0; piece < text.size();) {
+    const size_t end_of_piece = piece_end(text, piece);
+    UErrorCode status = U_ZERO_ERROR;
+    UText* ut = utext_openUTF8(nullptr, text.data() + piece,
+                               static_cast<int64_t>(end_of_piece - piece), &status);
+    if (U_FAILURE(status)) break;
+    breaker.setText(ut, status);
+    int32_t start = breaker.first();
+    for (int32_t stop = breaker.next(); stop != icu::BreakIterator::DONE;
+         start = stop, stop = breaker.next()) {
+      const auto begin = static_cast<uint32_t>(piece + start);
+      const auto end = static_cast<uint32_t>(piece + stop);
+      std::string_view token = text.substr(begin, end - begin);
+      TokenInfo info = inspect(token);
+      if (!info.keep) continue;
+      bool glued = have_previous;
+      for (uint32_t k = previous_end; glued && k < begin; ++k) {
+        if (is_ascii_space(text[k]) || static_cast<unsigned char>(text[k]) >= 0x80) {
+          // Non-ASCII separators (ideographic space, 、。) also break glue.
+          glued = false;
+        }
+      }
+      if (info.nospace) {
+        if (!out.empty() && out.back().kind == Segment::kRun && out.back().end == begin) {
+          append_run(out.back(), text, begin, end, info.code_points);
+        } else {
+          Segment run;
+          run.kind = Segment::kRun;
+          run.begin = begin;
+          run.end = begin;
+          run.glued = glued;
+          append_run(run, text, begin, end, info.code_points);
+          if (!run.chars.empty()) out.push_back(std::move(run));
+        }
+      } else {
+        Segment word;
+        word.kind = Segment::kWord;
+        word.norm = fold(token);
+        if (word.norm.empty()) continue;
+        word.begin = begin;
+        word.end = end;
+        word.glued = glued;
+        out.push_back(std::move(word));
+      }
+      previous_end = end;
+      have_previous = true;
+    }
+    utext_close(ut);
+    piece = end_of_piece;
+  }
+  return out;
+}
+
+size_t utf8_length(std::string_view text) {
+  size_t n = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+std::string_view utf8_truncate(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+std::string icu_version() { return U_ICU_VERSION; }
+
+}  // namespace helpsearch

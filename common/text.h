@@ -1,0 +1,56 @@
+// Unicode text services behind a small interface with no ICU types in it:
+// normalization, UTF-8 validation and ICU word segmentation into the
+// segments that the analyzer turns into terms.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helpsearch {
+
+/// NFKC + case folding (ICU "nfkc_cf"): ＭＦＡ → mfa, ｱﾌﾟﾘ → アプリ.
+std::string fold(std::string_view text);
+
+/// Byte offset of the first invalid UTF-8 sequence, or npos when valid.
+size_t invalid_utf8_offset(std::string_view text);
+
+/// Replaces invalid UTF-8 sequences by U+FFFD.
+std::string sanitize_utf8(std::string_view text);
+
+/// One character of a run written without spaces, after folding.
+struct RunChar {
+  std::string text;    ///< folded code point (UTF-8)
+  uint32_t begin = 0;  ///< byte span in the source text
+  uint32_t end = 0;
+};
+
+/// A word (space-delimited scripts, numbers, codes) or a run of a script
+/// written without spaces (Han, kana, Thai, Lao, Khmer, Myanmar, Hangul).
+struct Segment {
+  enum Kind { kWord, kRun };
+  Kind kind = kWord;
+  std::string norm;          ///< folded text of the word or of the whole run
+  uint32_t begin = 0;        ///< byte span in the source text
+  uint32_t end = 0;
+  bool glued = false;        ///< no white space between the previous segment and this one
+  std::vector<RunChar> chars;  ///< kRun: folded characters, one per code point
+  /// kRun: ICU dictionary words as [first char index, char count).
+  std::vector<std::pair<uint32_t, uint32_t>> words;
+};
+
+/// Segments text with ICU word boundaries. Runs longer than the break
+/// iterator cap are handed to ICU in pieces but stay one run.
+std::vector<Segment> segment(std::string_view text);
+
+/// Number of code points in valid UTF-8.
+size_t utf8_length(std::string_view text);
+
+/// The longest prefix of text of at most max_bytes that ends on a code point boundary.
+std::string_view utf8_truncate(std::string_view text, size_t max_bytes);
+
+/// Version of the ICU library in use ("72.1"); part of the analyzer fingerprint.
+std::string icu_version();
+
+}  // namespace helpsearch

@@ -1,0 +1,348 @@
+#include "indexer.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "analyzer.h"
+#include "article.h"
+#include "document.h"
+#include "locales.h"
+#include "schema.h"
+
+namespace fs = std::filesystem;
+
+namespace helpsearch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// One file that will become (or already is) an article.
+struct Entry {
+  std::string path;
+  std::string key;
+  std::string hash;
+};
+
+/// A file's problem, to be reported in file order.
+struct Problem {
+  std::string path;
+  int line = 0;
+  std::string message;
+  bool fatal = true;
+};
+
+std::optional<std::string> read_file(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot open file";
+    return std::nullopt;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) {
+    *error = "read error";
+    return std::nullopt;
+  }
+  return buf.str();
+}
+
+void report(std::ostream& err, const Problem& p) {
+  err << p.path;
+  if (p.line > 0) err << ':' << p.line;
+  err << (p.fatal ? ": error: " : ": warning: ") << p.message << '\n';
+}
+
+/// Analyzers of the calling thread, one per language.
+const Analyzer& analyzer_for(const std::string& language) {
+  thread_local std::map<std::string, std::unique_ptr<Analyzer>> cache;
+  auto& slot = cache[language];
+  if (!slot) slot = std::make_unique<Analyzer>(language);
+  return *slot;
+}
+
+/// Collects *.md files under the sources, each folder's files in name order.
+bool collect_files(const std::vector<std::string>& sources, std::vector<std::string>& files,
+                   std::ostream& err) {
+  for (const auto& source : sources) {
+    std::error_code ec;
+    const fs::path root = fs::absolute(source, ec).lexically_normal();
+    if (fs::is_regular_file(root, ec)) {
+      files.push_back(root.string());
+      continue;
+    }
+    if (!fs::is_directory(root, ec)) {
+      err << source << ": error: no such file or folder\n";
+      return false;
+    }
+    std::vector<std::string> found;
+    for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+         it != end; it.increment(ec)) {
+      if (ec) break;
+      if (it->is_regular_file(ec) && it->path().extension() == ".md") found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return true;
+}
+
+struct Built {
+  std::optional<BuiltDocument> doc;
+  std::vector<Problem> problems;
+};
+
+Built build_one(const Entry& entry, const std::string& default_locale) {
+  Built out;
+  std::string error;
+  auto content = read_file(entry.path, &error);
+  if (!content) {
+    out.problems.push_back({entry.path, 0, error});
+    return out;
+  }
+  ReadResult r = parse_article(*content, {entry.path, default_locale});
+  if (!r.ok) {
+    out.problems.push_back({entry.path, r.line, r.error});
+    return out;
+  }
+  const std::string language = language_of(r.article.locale);
+  out.doc = build_document(r.article, entry.hash, analyzer_for(language), analyzer_for("en"));
+  return out;
+}
+
+std::vector<Built> build_batch(const std::vector<Entry>& entries, size_t begin, size_t end,
+                               const std::string& default_locale, unsigned threads) {
+  std::vector<Built> out(end - begin);
+  threads = std::max(1u, threads);
+  std::vector<std::future<void>> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.push_back(std::async(std::launch::async, [&, t] {
+      for (size_t i = begin + t; i < end; i += threads) out[i - begin] = build_one(entries[i], default_locale);
+    }));
+  }
+  for (auto& w : workers) w.get();
+  return out;
+}
+
+class Progress {
+ public:
+  Progress(bool enabled, size_t total) : enabled_(enabled), total_(total), start_(Clock::now()) {}
+  void update(size_t done, bool force = false) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (!force && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? done / secs : 0;
+    const int width = 30;
+    const int filled = total_ ? static_cast<int>(width * done / total_) : width;
+    const double eta = rate > 0 ? (total_ - done) / rate : 0;
+    std::fprintf(stderr, "\r[%-*s] %zu/%zu files  %.0f files/s  ETA %d:%02d ", width,
+                 std::string(filled, '=').c_str(), done, total_, rate, static_cast<int>(eta) / 60,
+                 static_cast<int>(eta) % 60);
+    if (force) std::fputc('\n', stderr);
+  }
+
+ private:
+  bool enabled_;
+  size_t total_;
+  Clock::time_point start_, last_;
+};
+
+bool under(const std::string& path, const std::vector<std::string>& roots) {
+  for (const auto& root : roots) {
+    if (path == root) return true;
+    if (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/')
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, IndexStats* stats_out) {
+  const auto start = Clock::now();
+  IndexStats stats;
+  std::vector<std::string> files;
+  if (!collect_files(opt.sources, files, err)) return kExitUsage;
+
+  std::unique_ptr<Xapian::WritableDatabase> db;
+  try {
+    db = std::make_unique<Xapian::WritableDatabase>(
+        opt.db, opt.rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
+  } catch (const Xapian::Error& e) {
+    err << opt.db << ": error: cannot open database for writing: " << e.get_description() << '\n';
+    return kExitUsage;
+  }
+  const std::string fingerprint = Analyzer::fingerprint();
+  const std::string stored = db->get_metadata(schema::kMetaAnalyzer);
+  if (db->get_doccount() > 0 && stored != fingerprint) {
+    err << opt.db << ": error: the index was built with analyzer \"" << stored
+        << "\", this indexer's is \"" << fingerprint << "\"; run again with --rebuild\n";
+    return kExitUsage;
+  }
+
+  // Pass 1: validate each file and find its key; a later file with the same key wins.
+  std::vector<Entry> entries;
+  std::unordered_map<std::string, size_t> by_key;
+  std::vector<Problem> problems;
+  for (const auto& path : files) {
+    std::string error;
+    auto content = read_file(path, &error);
+    if (!content) {
+      problems.push_back({path, 0, error});
+      continue;
+    }
+    ReadResult r = parse_article(*content, {path, opt.default_locale}, ParseDepth::kHeader);
+    if (!r.ok) {
+      problems.push_back({path, r.line, r.error});
+      continue;
+    }
+    for (const auto& w : r.article.warnings) problems.push_back({path, 0, w, false});
+    Entry e{path, r.article.key(), fnv1a_hex(*content)};
+    if (auto it = by_key.find(e.key); it != by_key.end()) {
+      entries[it->second] = e;
+      ++stats.shadowed;
+    } else {
+      by_key.emplace(e.key, entries.size());
+      entries.push_back(e);
+    }
+  }
+  for (const auto& p : problems) {
+    report(err, p);
+    if (p.fatal) ++stats.failed;
+  }
+
+  // Pass 2: skip what is unchanged, build and write the rest in batches.
+  std::vector<Entry> changed;
+  for (const auto& e : entries) {
+    Xapian::PostingIterator it = db->postlist_begin(schema::kKey + e.key);
+    if (it != db->postlist_end(schema::kKey + e.key)) {
+      Xapian::Document doc = db->get_document(*it);
+      if (doc.get_value(schema::kSlotContentHash) == e.hash &&
+          doc.get_value(schema::kSlotSourcePath) == e.path) {
+        ++stats.unchanged;
+        continue;
+      }
+    }
+    changed.push_back(e);
+  }
+
+  Progress progress(opt.progress, changed.size());
+  try {
+    const size_t batch = std::max<size_t>(1, opt.batch);
+    std::future<std::vector<Built>> next;
+    if (!changed.empty())
+      next = std::async(std::launch::async, build_batch, std::cref(changed), 0,
+                        std::min(batch, changed.size()), opt.default_locale, opt.threads);
+    for (size_t begin = 0; begin < changed.size(); begin += batch) {
+      const size_t end = std::min(begin + batch, changed.size());
+      std::vector<Built> built = next.get();
+      if (end < changed.size())
+        next = std::async(std::launch::async, build_batch, std::cref(changed), end,
+                          std::min(end + batch, changed.size()), opt.default_locale, opt.threads);
+      db->begin_transaction();
+      db->set_metadata(schema::kMetaAnalyzer, fingerprint);
+      db->set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
+      for (size_t i = 0; i < built.size(); ++i) {
+        for (const auto& p : built[i].problems) {
+          report(err, p);
+          if (p.fatal) ++stats.failed;
+        }
+        if (!built[i].doc) continue;
+        db->replace_document(schema::kKey + changed[begin + i].key, built[i].doc->doc);
+        for (const auto& w : built[i].doc->spelling) db->add_spelling(w);
+        ++stats.indexed;
+      }
+      db->commit_transaction();
+      progress.update(end, end == changed.size());
+    }
+
+    if (opt.prune) {
+      std::vector<std::string> roots;
+      for (const auto& s : opt.sources) roots.push_back(fs::absolute(s).lexically_normal().string());
+      std::vector<std::string> stale;
+      for (auto t = db->allterms_begin(schema::kKey); t != db->allterms_end(schema::kKey); ++t) {
+        const std::string key = (*t).substr(1);
+        if (by_key.count(key)) continue;
+        Xapian::Document doc = db->get_document(*db->postlist_begin(*t));
+        const std::string path = doc.get_value(schema::kSlotSourcePath);
+        std::error_code ec;
+        if (under(path, roots) && !fs::exists(path, ec)) stale.push_back(*t);
+      }
+      if (!stale.empty()) {
+        db->begin_transaction();
+        for (const auto& term : stale) db->delete_document(term);
+        db->commit_transaction();
+        stats.deleted = stale.size();
+      }
+    }
+    if (db->get_doccount() == 0 || db->get_metadata(schema::kMetaAnalyzer).empty()) {
+      db->set_metadata(schema::kMetaAnalyzer, fingerprint);
+      db->set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
+    }
+    db->commit();
+    db->close();
+  } catch (const Xapian::Error& e) {
+    err << opt.db << ": error: " << e.get_description() << '\n';
+    return kExitUsage;
+  }
+
+  stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  char line[200];
+  std::snprintf(line, sizeof line, "indexed %zu, unchanged %zu, deleted %zu, failed %zu in %.1f s",
+                stats.indexed, stats.unchanged, stats.deleted, stats.failed, stats.seconds);
+  out << line << '\n';
+  if (stats.shadowed)
+    out << "(" << stats.shadowed
+        << " files shared a locale/slug with a file in a later source, which was indexed instead)\n";
+  if (stats_out) *stats_out = stats;
+  return stats.failed ? kExitSomeFailed : kExitOk;
+}
+
+int show_article(const std::string& path, const std::string& key, std::ostream& out, std::ostream& err) {
+  try {
+    Xapian::Database db(path);
+    const std::string term = schema::kKey + key;
+    Xapian::PostingIterator it = db.postlist_begin(term);
+    if (it == db.postlist_end(term)) {
+      err << key << ": error: no such article in " << path << '\n';
+      return kExitSomeFailed;
+    }
+    Xapian::Document doc = db.get_document(*it);
+    StoredArticle a = read_stored(doc);
+    std::map<std::string, size_t> terms_by_prefix;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      const std::string& s = *t;
+      size_t n = 0;
+      while (n < s.size() && s[n] >= 'A' && s[n] <= 'Z') ++n;
+      ++terms_by_prefix[n ? s.substr(0, n) : std::string("(body)")];
+    }
+    nlohmann::json j = {{"key", a.key},       {"docid", *it},        {"locale", a.locale},
+                        {"slug", a.slug},     {"title", a.title},    {"en_title", a.en_title},
+                        {"ids", a.ids},       {"date", a.date},      {"topic", a.topic},
+                        {"service", a.service}, {"path", a.path},
+                        {"content_hash", doc.get_value(schema::kSlotContentHash)},
+                        {"terms_by_prefix", terms_by_prefix}};
+    out << j.dump(2) << '\n';
+    return kExitOk;
+  } catch (const Xapian::Error& e) {
+    err << path << ": error: " << e.get_description() << '\n';
+    return kExitUsage;
+  }
+}
+
+}  // namespace helpsearch
