@@ -275,3 +275,42 @@ std::string_view utf8_truncate(std::string_view text, size_t max_bytes) {
 std::string icu_version() { return U_ICU_VERSION; }
 
 }  // namespace helpsearch
+
+namespace helpsearch {
+
+size_t cluster_floor(std::string_view text, size_t offset) {
+  if (offset >= text.size()) return text.size();
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  auto n = static_cast<int32_t>(text.size());
+  auto i = static_cast<int32_t>(offset);
+  U8_SET_CP_START(s, 0, i);
+  while (i > 0) {
+    int32_t j = i;
+    UChar32 c;
+    U8_NEXT(s, j, n, c);
+    const int8_t type = c < 0 ? 0 : u_charType(c);
+    const bool extends = type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
+                         type == U_ENCLOSING_MARK || c == 0x200D || (c >= 0xFE00 && c <= 0xFE0F);
+    if (!extends) break;
+    U8_BACK_1(s, 0, i);
+  }
+  return static_cast<size_t>(i);
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace helpsearch

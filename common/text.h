@@ -54,3 +54,14 @@ std::string_view utf8_truncate(std::string_view text, size_t max_bytes);
 std::string icu_version();
 
 }  // namespace helpsearch
+
+namespace helpsearch {
+
+/// The start of the grapheme cluster holding byte offset (never inside a
+/// combining sequence), for cutting text at character boundaries.
+size_t cluster_floor(std::string_view text, size_t offset);
+
+/// HTML-escapes &, <, >, " and '.
+std::string html_escape(std::string_view text);
+
+}  // namespace helpsearch

@@ -1,0 +1,229 @@
+#include "handlers.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+#include "locales.h"
+#include "text.h"
+
+namespace helpsearch {
+namespace {
+
+using json = nlohmann::json;
+constexpr size_t kMaxQueryChars = 1000;
+
+Response json_response(const json& j, int status = 200) {
+  Response r;
+  r.status = status;
+  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+const std::string* param(const Request& req, const std::string& key) {
+  auto it = req.params.find(key);
+  return it == req.params.end() ? nullptr : &it->second;
+}
+
+/// Reads an integer parameter in [lo, hi]; on failure sets *error.
+bool size_param(const Request& req, const std::string& key, size_t fallback, size_t lo, size_t hi,
+                size_t* out, Response* error) {
+  const std::string* v = param(req, key);
+  if (!v) {
+    *out = fallback;
+    return true;
+  }
+  const std::string range = std::to_string(lo) + ".." + std::to_string(hi);
+  if (v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos) {
+    *error = error_response(400, "invalid_" + key, key + " must be a whole number in " + range);
+    return false;
+  }
+  const size_t n = std::stoul(*v);
+  if (n < lo || n > hi) {
+    *error = error_response(400, "invalid_" + key, key + " must be in " + range);
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+/// Reads the optional locale parameter into its canonical form ("" = all).
+bool locale_param(const Request& req, std::string* out, Response* error) {
+  const std::string* v = param(req, "locale");
+  out->clear();
+  if (!v || v->empty()) return true;
+  auto canonical = normalize_locale(*v);
+  if (!canonical) {
+    *error = error_response(400, "unknown_locale",
+                            "locale \"" + sanitize_utf8(*v) + "\" is not a locale such as ja-JP, ja or ja_jp");
+    return false;
+  }
+  *out = *canonical;
+  return true;
+}
+
+/// Reads the required text parameter q.
+bool text_param(const Request& req, std::string* out, Response* error) {
+  const std::string* v = param(req, "q");
+  if (!v || v->find_first_not_of(" \t\r\n") == std::string::npos) {
+    *error = error_response(400, "missing_query", "q is required and must not be empty");
+    return false;
+  }
+  if (invalid_utf8_offset(*v) != std::string::npos) {
+    *error = error_response(400, "invalid_utf8", "q is not valid UTF-8");
+    return false;
+  }
+  if (utf8_length(*v) > kMaxQueryChars) {
+    *error = error_response(400, "query_too_long",
+                            "q is longer than " + std::to_string(kMaxQueryChars) + " characters");
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+json hit_json(const Hit& h) {
+  return {{"key", h.key},     {"locale", h.locale}, {"slug", h.slug},       {"title", h.title},
+          {"ids", h.ids},     {"score", h.score},   {"snippet", h.snippet}};
+}
+
+}  // namespace
+
+Response error_response(int status, const std::string& code, const std::string& message) {
+  return json_response({{"error", {{"code", code}, {"message", message}}}}, status);
+}
+
+Response get_search(Context& ctx, const Request& req) {
+  const auto start = std::chrono::steady_clock::now();
+  SearchRequest s;
+  Response error;
+  if (!text_param(req, &s.q, &error) || !locale_param(req, &s.locale, &error) ||
+      !size_param(req, "limit", 10, 1, 100, &s.limit, &error) ||
+      !size_param(req, "offset", 0, 0, 10000, &s.offset, &error))
+    return error;
+  if (const std::string* f = param(req, "facets")) s.facets = *f != "0" && *f != "false";
+  SearchResult r = ctx.service.search(s);
+  if (r.total == 0) ctx.metrics.zero_result();
+  json hits = json::array();
+  for (const Hit& h : r.hits) hits.push_back(hit_json(h));
+  json j = {{"query", s.q},
+            {"locale", s.locale.empty() ? json(nullptr) : json(s.locale)},
+            {"locale_used", r.locale_used.empty() ? json(nullptr) : json(r.locale_used)},
+            {"total", r.total},
+            {"offset", s.offset},
+            {"limit", s.limit},
+            {"hits", hits},
+            {"facets", {{"locale", r.locale_facets}}},
+            {"suggestion", r.suggestion.empty() ? json(nullptr) : json(r.suggestion)}};
+  j["took_ms"] = ms_since(start);
+  return json_response(j);
+}
+
+Response get_lookup(Context& ctx, const Request& req) {
+  const std::string id = req.captures.empty() ? "" : req.captures[0];
+  std::string locale;
+  Response error;
+  if (id.empty() || id.size() > 64 || invalid_utf8_offset(id) != std::string::npos)
+    return error_response(400, "invalid_id", "the custom ID must be 1 to 64 characters of UTF-8");
+  if (!locale_param(req, &locale, &error)) return error;
+  std::string used;
+  std::vector<Hit> hits = ctx.service.lookup(id, locale, &used);
+  if (hits.empty())
+    return error_response(404, "not_found", "no article carries the custom ID " + id +
+                                                (locale.empty() ? "" : " in " + locale + " or its fallbacks"));
+  json list = json::array();
+  for (const Hit& h : hits) list.push_back(hit_json(h));
+  return json_response({{"id", id},
+                        {"locale", locale.empty() ? json(nullptr) : json(locale)},
+                        {"locale_used", used.empty() ? json(nullptr) : json(used)},
+                        {"total", hits.size()},
+                        {"hits", list}});
+}
+
+Response get_suggest(Context& ctx, const Request& req) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string q, locale;
+  size_t limit = 8;
+  Response error;
+  if (!text_param(req, &q, &error) || !locale_param(req, &locale, &error) ||
+      !size_param(req, "limit", 8, 1, 50, &limit, &error))
+    return error;
+  json list = json::array();
+  for (const Completion& c : ctx.service.suggest(q, locale, limit))
+    list.push_back({{"key", c.key}, {"locale", c.locale}, {"slug", c.slug}, {"title", c.title}, {"ids", c.ids}});
+  json j = {{"query", q}, {"locale", locale.empty() ? json(nullptr) : json(locale)}, {"suggestions", list}};
+  j["took_ms"] = ms_since(start);
+  return json_response(j);
+}
+
+Response get_article(Context& ctx, const Request& req) {
+  if (req.captures.size() < 2) return error_response(404, "not_found", "no such article");
+  auto locale = normalize_locale(req.captures[0]);
+  const std::string& slug = req.captures[1];
+  if (!locale) return error_response(400, "unknown_locale", "\"" + sanitize_utf8(req.captures[0]) + "\" is not a locale");
+  if (slug.empty() || slug.find('/') != std::string::npos || invalid_utf8_offset(slug) != std::string::npos)
+    return error_response(404, "not_found", "no such article");
+  auto a = ctx.service.article(*locale, slug);
+  if (!a) return error_response(404, "not_found", "no article " + *locale + "/" + slug);
+  return json_response({{"key", a->key},
+                        {"locale", a->locale},
+                        {"slug", a->slug},
+                        {"title", a->title},
+                        {"en_title", a->en_title},
+                        {"description", a->description},
+                        {"ids", a->ids},
+                        {"date", a->date},
+                        {"topic", a->topic},
+                        {"service", a->service},
+                        {"html", a->html},
+                        {"text", a->text}});
+}
+
+Response get_healthz(Context& ctx, const Request&) {
+  Health h = ctx.service.health();
+  return json_response({{"status", "ok"},
+                        {"documents", h.documents},
+                        {"revision", h.revision},
+                        {"analyzer", h.fingerprint},
+                        {"locales", h.locales}});
+}
+
+Response get_metrics(Context& ctx, const Request&) {
+  Response r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = ctx.metrics.render();
+  return r;
+}
+
+Response get_openapi(Context&, const Request&) {
+  Response r;
+  r.body = openapi_document();
+  return r;
+}
+
+Response get_index_page(Context&, const Request&) {
+  Response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = index_page();
+  return r;
+}
+
+const std::vector<Route>& routes() {
+  static const std::vector<Route> table = {
+      {"search", R"(/v1/search)", "/v1/search", get_search},
+      {"lookup", R"(/v1/lookup/([^/]+))", "/v1/lookup/{id}", get_lookup},
+      {"suggest", R"(/v1/suggest)", "/v1/suggest", get_suggest},
+      {"article", R"(/v1/articles/([^/]+)/([^/]+))", "/v1/articles/{locale}/{slug}", get_article},
+      {"healthz", R"(/healthz)", "/healthz", get_healthz},
+      {"metrics", R"(/metrics)", "/metrics", get_metrics},
+      {"openapi", R"(/v1/openapi.json)", "/v1/openapi.json", get_openapi},
+      {"page", R"(/)", "/", get_index_page},
+  };
+  return table;
+}
+
+}  // namespace helpsearch

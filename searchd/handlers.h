@@ -1,0 +1,80 @@
+// The HTTP API as plain functions: a Request struct in, a Response struct
+// out, so every endpoint is tested without sockets. http_server.cpp is the
+// only file that knows cpp-httplib.
+//
+// Error policy: expected failures (bad parameters, unknown paths or IDs)
+// return a Response carrying a 4xx status and {"error":{"code","message"}};
+// exceptions mean a fault and become a 500 with the same JSON shape.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "metrics.h"
+#include "service.h"
+
+namespace helpsearch {
+
+/// What a handler gets of an HTTP request.
+struct Request {
+  std::string method = "GET";
+  std::string path;
+  std::multimap<std::string, std::string> params;  ///< decoded query parameters
+  std::vector<std::string> captures;               ///< path parameters, in route order
+};
+
+/// What a handler answers.
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+/// Everything handlers share.
+struct Context {
+  Service& service;
+  Metrics& metrics;
+};
+
+using Handler = std::function<Response(Context&, const Request&)>;
+
+/// One route of the API.
+struct Route {
+  std::string name;     ///< endpoint label in logs and metrics ("search")
+  std::string pattern;  ///< regular expression on the decoded path
+  std::string openapi;  ///< path as written in the OpenAPI document
+  Handler handler;
+};
+
+/// Every route, in one table.
+const std::vector<Route>& routes();
+
+/// The JSON error response.
+Response error_response(int status, const std::string& code, const std::string& message);
+
+/// GET /v1/search?q=&locale=&limit=&offset=
+Response get_search(Context& ctx, const Request& req);
+/// GET /v1/lookup/{id}?locale=
+Response get_lookup(Context& ctx, const Request& req);
+/// GET /v1/suggest?q=&locale=&limit=
+Response get_suggest(Context& ctx, const Request& req);
+/// GET /v1/articles/{locale}/{slug}
+Response get_article(Context& ctx, const Request& req);
+/// GET /healthz
+Response get_healthz(Context& ctx, const Request& req);
+/// GET /metrics
+Response get_metrics(Context& ctx, const Request& req);
+/// GET /v1/openapi.json
+Response get_openapi(Context& ctx, const Request& req);
+/// GET / — the help search page
+Response get_index_page(Context& ctx, const Request& req);
+
+/// The OpenAPI 3 document of the API.
+std::string openapi_document();
+
+/// The search page (web/index.html, embedded at build time).
+const std::string& index_page();
+
+}  // namespace helpsearch

@@ -1,0 +1,110 @@
+// The search service behind the HTTP layer: plain structs in, plain structs
+// out, no HTTP. One Xapian::Database per calling thread, reopened when the
+// index revision changes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "synonyms.h"
+
+namespace helpsearch {
+
+/// Daemon configuration (command line and --config file).
+struct ServiceConfig {
+  std::string db;                 ///< index directory
+  std::string synonyms_file;      ///< data/synonyms.txt or "" for none
+  /// Extra fallback locales tried after the requested one and before en-US.
+  std::map<std::string, std::vector<std::string>> fallbacks;
+};
+
+/// One search hit.
+struct Hit {
+  std::string key, locale, slug, title;
+  std::vector<std::string> ids;
+  double score = 0;
+  std::string snippet;  ///< HTML-escaped passage with <mark> around matches
+};
+
+/// A ranked search.
+struct SearchRequest {
+  std::string q;
+  std::string locale;  ///< canonical locale, "" for all
+  size_t limit = 10;
+  size_t offset = 0;
+  bool facets = true;
+};
+
+struct SearchResult {
+  std::string locale_used;  ///< the locale of the fallback chain that matched ("" = all)
+  size_t total = 0;         ///< estimated number of matches
+  std::vector<Hit> hits;
+  std::map<std::string, size_t> locale_facets;
+  std::string suggestion;   ///< "did you mean", "" when none
+};
+
+/// One completion of an article title.
+struct Completion {
+  std::string key, locale, slug, title;
+  std::vector<std::string> ids;
+};
+
+/// An article for reading.
+struct ArticleView {
+  std::string key, locale, slug, title, en_title, description, date, topic, service;
+  std::vector<std::string> ids;
+  std::string html;  ///< rendered Markdown (sxs English stripped, raw HTML omitted)
+  std::string text;  ///< plain localized text
+};
+
+/// What /healthz reports.
+struct Health {
+  size_t documents = 0;
+  std::string revision;
+  std::string fingerprint;
+  std::vector<std::string> locales;
+};
+
+class TitleIndex;
+
+/// The search service. Thread-safe: every thread gets its own database handle.
+class Service {
+ public:
+  /// Opens the index once to check it. Throws std::runtime_error with a clear
+  /// message when it is missing or was built with another analyzer.
+  explicit Service(ServiceConfig config);
+  ~Service();
+
+  SearchResult search(const SearchRequest& request);
+  /// Articles carrying a custom ID, ranked by title match then date (newest first).
+  std::vector<Hit> lookup(const std::string& id, const std::string& locale, std::string* locale_used);
+  std::vector<Completion> suggest(const std::string& q, const std::string& locale, size_t limit);
+  std::optional<ArticleView> article(const std::string& locale, const std::string& slug);
+  Health health();
+
+  /// Locales the index holds.
+  std::vector<std::string> locales();
+
+  /// The fallback chain of a canonical locale under this configuration.
+  std::vector<std::string> chain(const std::string& locale) const;
+
+ private:
+  struct Handle;
+  Handle& handle();
+  template <class F>
+  auto with_db(F&& f) -> decltype(f(std::declval<Handle&>()));
+  std::shared_ptr<const TitleIndex> titles(Handle& h);
+
+  ServiceConfig config_;
+  uint64_t id_ = 0;  ///< tells this service's per-thread handles from another's
+  Synonyms synonyms_;
+  std::mutex titles_mutex_;
+  std::shared_ptr<const TitleIndex> titles_;
+};
+
+}  // namespace helpsearch

@@ -1,0 +1,94 @@
+#include "titles.h"
+
+#include <algorithm>
+
+#include "document.h"
+#include "schema.h"
+#include "text.h"
+
+namespace helpsearch {
+namespace {
+
+std::vector<std::string> split_ids(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t comma = s.find(',', pos);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > pos) out.push_back(s.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(std::move(revision)) {
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    Xapian::Document doc = db.get_document(*it, Xapian::DOC_ASSUME_VALID);
+    Entry e;
+    e.completion.locale = doc.get_value(schema::kSlotLocale);
+    e.completion.slug = doc.get_value(schema::kSlotSlug);
+    e.completion.key = e.completion.locale + "/" + e.completion.slug;
+    e.completion.title = doc.get_value(schema::kSlotTitle);
+    e.completion.ids = split_ids(doc.get_value(schema::kSlotIds));
+    e.folded = fold(e.completion.title);
+    for (const Segment& s : segment(e.completion.title)) e.words.push_back(s.norm);
+    by_locale_[e.completion.locale].push_back(std::move(e));
+  }
+}
+
+std::vector<Completion> TitleIndex::complete(const std::string& q, const std::string& locale,
+                                             size_t limit) const {
+  const std::vector<Segment> segs = segment(q);
+  if (segs.empty() || limit == 0) return {};
+  const std::string folded_q = fold(q);
+  struct Ranked {
+    int prefix;      // 0: the title starts with what was typed
+    size_t where;    // byte position of the first match
+    size_t length;   // shorter titles first
+    const Entry* entry;
+  };
+  std::vector<Ranked> ranked;
+  auto consider = [&](const Entry& e) {
+    size_t first = std::string::npos;
+    for (size_t i = 0; i < segs.size(); ++i) {
+      const Segment& s = segs[i];
+      const bool last = i + 1 == segs.size();
+      size_t at = std::string::npos;
+      if (s.kind == Segment::kRun) {
+        at = e.folded.find(s.norm);
+      } else {
+        for (const auto& w : e.words) {
+          if (last ? w.compare(0, s.norm.size(), s.norm) == 0 : w == s.norm) {
+            at = e.folded.find(w);
+            if (at == std::string::npos) at = 0;
+            break;
+          }
+        }
+      }
+      if (at == std::string::npos) return;
+      first = std::min(first, at);
+    }
+    ranked.push_back({e.folded.compare(0, folded_q.size(), folded_q) == 0 ? 0 : 1, first,
+                      e.folded.size(), &e});
+  };
+  if (locale.empty()) {
+    for (const auto& [loc, entries] : by_locale_)
+      for (const auto& e : entries) consider(e);
+  } else if (auto it = by_locale_.find(locale); it != by_locale_.end()) {
+    for (const auto& e : it->second) consider(e);
+  }
+  const size_t n = std::min(limit, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    if (a.where != b.where) return a.where < b.where;
+    if (a.length != b.length) return a.length < b.length;
+    return a.entry->completion.key < b.entry->completion.key;
+  });
+  std::vector<Completion> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(ranked[i].entry->completion);
+  return out;
+}
+
+}  // namespace helpsearch

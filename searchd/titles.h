@@ -1,0 +1,38 @@
+// In-memory title completions for as-you-type suggestions: every article's
+// title, analyzed once per index revision, matched by prefix (last word) or
+// substring (scripts without spaces).
+#pragma once
+
+#include <xapian.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "service.h"
+
+namespace helpsearch {
+
+/// The titles of one index revision, by locale.
+class TitleIndex {
+ public:
+  /// Reads every article's title from db.
+  TitleIndex(Xapian::Database& db, std::string revision);
+
+  /// Index revision these titles come from.
+  const std::string& revision() const { return revision_; }
+
+  /// Titles completing q in locale ("" = all), best first.
+  std::vector<Completion> complete(const std::string& q, const std::string& locale, size_t limit) const;
+
+ private:
+  struct Entry {
+    Completion completion;
+    std::string folded;               ///< folded title text
+    std::vector<std::string> words;   ///< folded words and runs of the title
+  };
+  std::map<std::string, std::vector<Entry>> by_locale_;
+  std::string revision_;
+};
+
+}  // namespace helpsearch
