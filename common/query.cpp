@@ -9,14 +9,14 @@ namespace {
 
 // Ranking weights, as factors on Xapian's BM25 term weights.
 constexpr double kStem = 0.5;          // stemmed form of a word, beside its exact form
-constexpr double kTitle = 2.0;         // a match in the title, on top of the body match
+constexpr double kTitle = 1.5;         // a match in the title, on top of the body match
 constexpr double kEnglish = 0.35;      // a match in the English source of an sxs article
 constexpr double kCode = 3.0;          // error codes and other digit-bearing identifiers
 constexpr double kCustomId = 1000.0;   // typed custom ID: those articles first
 constexpr double kTitleExact = 200.0;  // the query is the whole title
 constexpr double kEnglishTitleExact = 100.0;  // the query is the whole English source title
-constexpr double kPhraseBody = 1.0;    // all query words adjacent, in order
-constexpr double kPhraseTitle = 3.0;
+constexpr double kPhraseBody = 12.0;   // all query words adjacent, in order
+constexpr double kPhraseTitle = 5.0;
 constexpr double kPhraseEnglish = 0.5;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
 constexpr double kSynonym = 0.9;       // another member of the word's synonym group

@@ -92,7 +92,9 @@ bool collect_files(const std::vector<std::string>& sources, std::vector<std::str
     for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
          it != end; it.increment(ec)) {
       if (ec) break;
-      if (it->is_regular_file(ec) && it->path().extension() == ".md") found.push_back(it->path().string());
+      // A folder's README.md describes the folder; it is not a help article.
+      if (it->is_regular_file(ec) && it->path().extension() == ".md" && it->path().filename() != "README.md")
+        found.push_back(it->path().string());
     }
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());

@@ -44,7 +44,7 @@ std::vector<Completion> TitleIndex::complete(const std::string& q, const std::st
   if (segs.empty() || limit == 0) return {};
   const std::string folded_q = fold(q);
   struct Ranked {
-    int prefix;      // 0: the title starts with what was typed
+    int prefix;      // 0: the title starts with what was typed, 1: a word of it does, 2: inside a word
     size_t where;    // byte position of the first match
     size_t length;   // shorter titles first
     const Entry* entry;
@@ -52,6 +52,7 @@ std::vector<Completion> TitleIndex::complete(const std::string& q, const std::st
   std::vector<Ranked> ranked;
   auto consider = [&](const Entry& e) {
     size_t first = std::string::npos;
+    bool word_start = false;
     for (size_t i = 0; i < segs.size(); ++i) {
       const Segment& s = segs[i];
       const bool last = i + 1 == segs.size();
@@ -69,9 +70,12 @@ std::vector<Completion> TitleIndex::complete(const std::string& q, const std::st
       }
       if (at == std::string::npos) return;
       first = std::min(first, at);
+      if (last) {
+        for (const auto& w : e.words) word_start = word_start || w.compare(0, s.norm.size(), s.norm) == 0;
+      }
     }
-    ranked.push_back({e.folded.compare(0, folded_q.size(), folded_q) == 0 ? 0 : 1, first,
-                      e.folded.size(), &e});
+    const int tier = e.folded.compare(0, folded_q.size(), folded_q) == 0 ? 0 : word_start ? 1 : 2;
+    ranked.push_back({tier, first, e.folded.size(), &e});
   };
   if (locale.empty()) {
     for (const auto& [loc, entries] : by_locale_)

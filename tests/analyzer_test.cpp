@@ -1,0 +1,139 @@
+// The analyzer: segmentation, folding, n-gram terms and substring matching.
+#include <catch2/catch.hpp>
+#include <xapian.h>
+
+#include <chrono>
+
+#include "analyzer.h"
+#include "query.h"
+#include "schema.h"
+#include "text.h"
+
+using namespace helpsearch;
+
+namespace {
+
+/// Words as they are, runs of scripts without spaces in [brackets].
+std::string describe(const std::string& text) {
+  std::string out;
+  for (const Segment& s : segment(text)) {
+    if (!out.empty()) out += ' ';
+    out += s.kind == Segment::kRun ? "[" + s.norm + "]" : s.norm;
+  }
+  return out;
+}
+
+/// Terms with a prefix of an indexed text as "term@pos" in position order.
+std::string terms_of(const std::string& text, const std::string& language = "en") {
+  Xapian::Document doc;
+  Xapian::termpos pos = 1;
+  Analyzer(language).index(doc, text, Field::kBody, pos);
+  std::vector<std::pair<Xapian::termpos, std::string>> all;
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+    for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) all.emplace_back(*p, *t);
+    if (t.positionlist_count() == 0) all.emplace_back(0, *t);
+  }
+  std::sort(all.begin(), all.end());
+  std::string out;
+  for (const auto& [p, term] : all) out += (out.empty() ? "" : " ") + term + "@" + std::to_string(p);
+  return out;
+}
+
+/// Does a query typed by a user match a document holding text?
+bool matches(const std::string& text, const std::string& query, const std::string& language = "ja") {
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  Xapian::Document doc;
+  Xapian::termpos pos = 1;
+  Analyzer local(language), english("en");
+  local.index(doc, text, Field::kBody, pos);
+  db.add_document(doc);
+  QueryBuilder builder(local, english, nullptr);
+  Xapian::Enquire enquire(db);
+  enquire.set_query(builder.build(query).strict);
+  return enquire.get_mset(0, 10).size() == 1;
+}
+
+}  // namespace
+
+TEST_CASE("segmentation and folding, by script", "[analyzer]") {
+  const std::vector<std::pair<std::string, std::string>> table = {
+      {"Hello, World!", "hello world"},
+      {"ＭＦＡ と Ｏｕｔｌｏｏｋ", "mfa [と] outlook"},
+      {"関西国際空港", "[関西国際空港]"},
+      {"測試工具箱", "[測試工具箱]"},
+      {"Outlook的MFA設定", "outlook [的] mfa [設定]"},
+      {"アプリ パスワード", "[アプリ] [パスワード]"},
+      {"ｱﾌﾟﾘ", "[アプリ]"},
+      {"Office 365 の管理センター", "office 365 [の管理センター]"},
+      {"다단계 인증을 설정", "[다단계] [인증을] [설정]"},
+      {"การยืนยันแบบหลายปัจจัย", "[การยืนยันแบบหลายปัจจัย]"},
+      {"Fehler 0x80070005 beim Öffnen", "fehler 0x80070005 beim öffnen"},
+      {"AADSTS50011 und 0x8004DE40", "aadsts50011 und 0x8004de40"},
+      {"NDR 550 5.7.1 or 5.7.750.", "ndr 550 5.7.1 or 5.7.750"},
+      {"KB4023057を適用", "kb4023057 [を適用]"},
+      {"０ｘ８００７０００５", "0x80070005"},
+      {"multi-factor authentication", "multi factor authentication"},
+      {"", ""},
+      {"!!! ... ???", ""},
+  };
+  for (const auto& [text, expected] : table) {
+    INFO(text);
+    CHECK(describe(text) == expected);
+  }
+}
+
+TEST_CASE("runs without spaces become positional unigrams and bigrams", "[analyzer]") {
+  CHECK(terms_of("空港") == "空@1 空港@1 港@2");
+  CHECK(terms_of("関西国際空港", "ja") == "関@1 関西@1 西@2 西国@2 国@3 国際@3 際@4 際空@4 空@5 空港@5 港@6");
+  CHECK(terms_of("パスワード", "ja") == "XWパスワード@0 パ@1 パス@1 ス@2 スワ@2 ワ@3 ワー@3 ー@4 ード@4 ド@5");
+  CHECK(terms_of("Passwords expire", "en") == "Zexpir@0 Zpassword@0 passwords@1 expire@2");
+  CHECK(terms_of("5.7.750 error", "de") == "Zerror@0 5.7.750@1 error@2");
+}
+
+TEST_CASE("any substring a user types finds the text", "[analyzer]") {
+  CHECK(matches("関西国際空港に行く", "空港"));
+  CHECK(matches("関西国際空港に行く", "国際空"));
+  CHECK(matches("関西国際空港に行く", "港"));
+  CHECK_FALSE(matches("関西国際空港に行く", "空国"));
+  CHECK(matches("測試工具箱", "工具", "zh"));
+  CHECK(matches("信箱已滿：無法傳送", "已滿", "zh"));
+  CHECK(matches("비밀번호를 재설정", "비밀번호", "ko"));
+  CHECK(matches("การยืนยันแบบหลายปัจจัย", "หลายปัจจัย", "th"));
+  CHECK(matches("ＭＦＡを設定", "mfa"));
+  CHECK(matches("アプリパスワード", "アプリ パスワード"));
+  CHECK(matches("Error 0x80070005 occurred", "0X80070005", "en"));
+  CHECK(matches("NDR 550 5.7.1 was returned", "550 5.7.1", "en"));
+}
+
+TEST_CASE("stemming by language", "[analyzer]") {
+  CHECK(Analyzer("en").stem("passwords") == "password");
+  CHECK_FALSE(Analyzer("de").stem("kennwörter").empty());
+  CHECK(Analyzer("ja").stem("passwords").empty());
+  CHECK(Analyzer("en").stem("0x80070005").empty());
+}
+
+TEST_CASE("very long runs are segmented quickly and stay one run", "[analyzer]") {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "測";
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Segment> segs = segment(text);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(segs.size() == 1);
+  CHECK(segs[0].chars.size() == 20000);
+  CHECK(secs < 2.0);
+}
+
+TEST_CASE("title keys and fingerprint", "[analyzer]") {
+  CHECK(title_key("Outlook の ＭＦＡ") == "outlook の mfa");
+  CHECK(title_key("Reset a   forgotten password!") == title_key("reset a forgotten password"));
+  std::string huge(600, 'a');
+  CHECK(title_key(huge).size() <= schema::kMaxTermBytes);
+  CHECK(Analyzer::fingerprint().find("icu/") != std::string::npos);
+}
+
+TEST_CASE("invalid UTF-8 is found and replaced", "[analyzer]") {
+  CHECK(invalid_utf8_offset("abc") == std::string::npos);
+  CHECK(invalid_utf8_offset("ab\xFF") == 2);
+  CHECK(sanitize_utf8("a\xC3") == "a\xEF\xBF\xBD");
+  CHECK(html_escape("<b>&\"'") == "&lt;b&gt;&amp;&quot;&#39;");
+}

@@ -1,0 +1,111 @@
+// End to end: the helpsearchd binary on a free loopback port, queried over HTTP.
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support.h"
+
+extern char** environ;
+using json = nlohmann::json;
+
+namespace {
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct Daemon {
+  pid_t pid = -1;
+  int port = free_port();
+  Daemon() {
+    const std::string bin = std::string(HELPSEARCH_BIN_DIR) + "/helpsearchd";
+    const std::string listen = "127.0.0.1:" + std::to_string(port);
+    const std::string syn = helpsearch::test::source_dir() + "/data/synonyms.txt";
+    std::vector<std::string> args = {bin, "--db", helpsearch::test::sample_index(), "--listen", listen,
+                                     "--synonyms", syn, "--quiet", "--threads", "2"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    REQUIRE(posix_spawn(&pid, bin.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
+    httplib::Client c("127.0.0.1", port);
+    for (int i = 0; i < 100; ++i) {
+      if (auto r = c.Get("/healthz"); r && r->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL("helpsearchd did not answer /healthz within 5 s");
+  }
+  ~Daemon() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      int status = 0;
+      waitpid(pid, &status, 0);
+    }
+  }
+};
+
+json get_json(httplib::Client& c, const std::string& path, int status = 200) {
+  auto r = c.Get(path.c_str());
+  REQUIRE(r);
+  INFO(path << " → " << r->body);
+  CHECK(r->status == status);
+  CHECK(r->get_header_value("Content-Type").rfind("application/json", 0) == 0);
+  return json::parse(r->body);
+}
+
+}  // namespace
+
+TEST_CASE("helpsearchd over HTTP", "[e2e]") {
+  Daemon d;
+  httplib::Client c("127.0.0.1", d.port);
+  c.set_read_timeout(10, 0);
+
+  json zh = get_json(c, "/v1/search?q=%E5%AF%86%E7%A2%BC&locale=zh-TW");  // 密碼
+  REQUIRE_FALSE(zh["hits"].empty());
+  for (const auto& h : zh["hits"]) CHECK(h["locale"] == "zh-TW");
+
+  json lookup = get_json(c, "/v1/lookup/9000101");
+  CHECK(lookup["hits"].size() == 7);
+
+  json code = get_json(c, "/v1/search?q=5.7.750&locale=de-DE");
+  REQUIRE_FALSE(code["hits"].empty());
+  CHECK(code["hits"][0]["key"] == "de-DE/message-delivery-failures");
+
+  json cjk = get_json(c, "/v1/search?q=%E5%B7%A5%E5%85%B7&locale=zh-TW");  // 工具, inside 測試工具箱
+  REQUIRE_FALSE(cjk["hits"].empty());
+  CHECK(cjk["hits"][0]["key"] == "zh-TW/onedrive-sync-errors");
+
+  CHECK(get_json(c, "/v1/search?q=x&limit=0", 400)["error"]["code"] == "invalid_limit");
+  CHECK(get_json(c, "/v1/search?q=%FF", 400)["error"]["code"] == "invalid_utf8");
+  CHECK(get_json(c, "/v1/search?q=", 400)["error"]["code"] == "missing_query");
+  CHECK(get_json(c, "/no/such/path", 404)["error"]["code"] == "not_found");
+
+  json api = get_json(c, "/v1/openapi.json");
+  CHECK(api["paths"].contains("/v1/lookup/{id}"));
+
+  auto page = c.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->get_header_value("Content-Type").rfind("text/html", 0) == 0);
+
+  auto metrics = c.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("helpsearch_requests_total") != std::string::npos);
+}

@@ -1,0 +1,161 @@
+// The indexer: a full run over data/, incremental re-runs, pruning, bad input,
+// and the schema read back from the database.
+#include <catch2/catch.hpp>
+#include <xapian.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "analyzer.h"
+#include "document.h"
+#include "indexer.h"
+#include "schema.h"
+#include "support.h"
+
+using namespace helpsearch;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int rc;
+  IndexStats stats;
+  std::string out, err;
+};
+
+Run index(const std::string& db, std::vector<std::string> sources, bool prune = false, bool rebuild = false) {
+  IndexOptions opt;
+  opt.db = db;
+  opt.sources = std::move(sources);
+  opt.prune = prune;
+  opt.rebuild = rebuild;
+  std::ostringstream out, err;
+  Run r;
+  r.rc = run_index(opt, out, err, &r.stats);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+std::string copy_of_data() {
+  const std::string dir = test::temp_dir() + "/data";
+  fs::copy(test::source_dir() + "/data", dir, fs::copy_options::recursive);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("indexing data/, then again: everything unchanged", "[index]") {
+  const std::string data = copy_of_data();
+  const std::string db = test::temp_dir() + "/db";
+  Run first = index(db, {data});
+  INFO(first.err);
+  CHECK(first.rc == kExitOk);
+  CHECK(first.stats.indexed == 43);
+  CHECK(first.stats.failed == 0);
+  CHECK(first.out.rfind("indexed 43, unchanged 0, deleted 0, failed 0 in ", 0) == 0);
+
+  Run second = index(db, {data});
+  CHECK(second.rc == kExitOk);
+  CHECK(second.stats.indexed == 0);
+  CHECK(second.stats.unchanged == 43);
+
+  // One changed file is re-indexed, replacing its document.
+  test::write_file(data + "/en-US/reset-password.md",
+                   "---\ntitle: Reset\nms.custom: '42'\n---\n# Reset a password now\n\nNew text.\n");
+  Run third = index(db, {data});
+  CHECK(third.stats.indexed == 1);
+  CHECK(third.stats.unchanged == 42);
+  Xapian::Database x(db);
+  CHECK(x.get_doccount() == 43);
+  CHECK(x.get_termfreq("XC42") == 1);
+
+  // A deleted file is pruned only with --prune.
+  fs::remove(data + "/en-US/reset-password.md");
+  CHECK(index(db, {data}).stats.deleted == 0);
+  Run pruned = index(db, {data}, true);
+  CHECK(pruned.stats.deleted == 1);
+  x.reopen();
+  CHECK(x.get_doccount() == 42);
+}
+
+TEST_CASE("custom IDs are exact terms, keys unique, fingerprint stored", "[index]") {
+  Xapian::Database db(test::sample_index());
+  CHECK(db.get_termfreq("XC500") == 7);
+  CHECK(db.get_termfreq("XC387") == 21);
+  CHECK(db.get_termfreq("Qja-JP/app-passwords") == 1);
+  CHECK(db.get_termfreq("Lth-TH") == 6);
+  CHECK(db.get_metadata(schema::kMetaAnalyzer) == Analyzer::fingerprint());
+
+  std::ostringstream out, err;
+  REQUIRE(show_article(test::sample_index(), "ja-JP/app-passwords", out, err) == kExitOk);
+  const std::string json = out.str();
+  CHECK(json.find("\"500\"") != std::string::npos);
+  CHECK(json.find("\"387\"") != std::string::npos);
+  CHECK(json.find("\"1300011\"") != std::string::npos);
+  CHECK(show_article(test::sample_index(), "ja-JP/nope", out, err) == kExitSomeFailed);
+}
+
+TEST_CASE("stored fields round-trip through the database", "[index]") {
+  Xapian::Database db(test::sample_index());
+  Xapian::PostingIterator it = db.postlist_begin("Qzh-TW/app-passwords");
+  REQUIRE(it != db.postlist_end("Qzh-TW/app-passwords"));
+  Xapian::Document doc = db.get_document(*it);
+  StoredArticle a = read_stored(doc);
+  CHECK(a.key == "zh-TW/app-passwords");
+  CHECK(a.locale == "zh-TW");
+  CHECK(a.title == "應用程式密碼");
+  CHECK(a.en_title == "App passwords");
+  CHECK(a.ids == std::vector<std::string>{"500", "387", "1300011"});
+  CHECK(a.text.find("App passwords") == std::string::npos);  // English side stays out of the text
+  CHECK_FALSE(a.english.empty());
+  CHECK(a.markdown.find("sxs-lookup") == std::string::npos);
+  CHECK(doc.get_value(schema::kSlotLocale) == "zh-TW");
+  CHECK(doc.get_value(schema::kSlotContentHash).size() == 16);
+}
+
+TEST_CASE("bad files are reported per file and the run goes on", "[index]") {
+  const std::string dir = test::temp_dir() + "/bad/en-US";
+  test::write_file(dir + "/good.md", "---\ntitle: Good\n---\n# Good article\n\nFine.\n");
+  test::write_file(dir + "/empty.md", "");
+  test::write_file(dir + "/binary.md", std::string("\x89PNG\r\n\x1a\n\0\0\0", 11));
+  test::write_file(dir + "/utf8.md", "---\ntitle: x\n---\n\nbad \xFF\n");
+  test::write_file(dir + "/broken.md", "---\ntitle: [x\n---\n# Broken front matter\n");
+  const std::string db = test::temp_dir() + "/db";
+  Run r = index(db, {dir});
+  CHECK(r.rc == kExitSomeFailed);
+  CHECK(r.stats.indexed == 2);  // good.md and broken.md (indexed without front matter)
+  CHECK(r.stats.failed == 3);
+  CHECK(r.err.find("empty.md: error: empty file") != std::string::npos);
+  CHECK(r.err.find("binary.md: error: binary file") != std::string::npos);
+  CHECK(r.err.find("utf8.md:5: error: invalid UTF-8") != std::string::npos);
+  CHECK(r.err.find("broken.md: warning: broken YAML front matter") != std::string::npos);
+}
+
+TEST_CASE("usage and database errors exit with 2", "[index]") {
+  CHECK(index(test::temp_dir() + "/db", {"/nonexistent/folder"}).rc == kExitUsage);
+  const std::string db = test::temp_dir() + "/db";
+  REQUIRE(index(db, {test::source_dir() + "/data/en-US"}).rc == kExitOk);
+  {
+    Xapian::WritableDatabase w(db);
+    w.set_metadata(schema::kMetaAnalyzer, "some-other-analyzer");
+    w.commit();
+  }
+  Run mismatch = index(db, {test::source_dir() + "/data/en-US"});
+  CHECK(mismatch.rc == kExitUsage);
+  CHECK(mismatch.err.find("--rebuild") != std::string::npos);
+  CHECK(index(db, {test::source_dir() + "/data/en-US"}, false, true).rc == kExitOk);
+}
+
+TEST_CASE("a later source wins over an earlier one with the same key", "[index]") {
+  const std::string root = test::temp_dir();
+  test::write_file(root + "/a/ja-JP/x.md", "---\ntitle: old\n---\n# 古い版\n");
+  test::write_file(root + "/b/ja-JP/x.md", "---\ntitle: new\n---\n# 新しい版\n");
+  const std::string db = root + "/db";
+  Run r = index(db, {root + "/a", root + "/b"});
+  CHECK(r.stats.indexed == 1);
+  CHECK(r.stats.shadowed == 1);
+  Xapian::Database x(db);
+  CHECK(read_stored(x.get_document(*x.postlist_begin("Qja-JP/x"))).title == "新しい版");
+  CHECK(index(db, {root + "/a", root + "/b"}).stats.unchanged == 1);
+}

@@ -1,0 +1,170 @@
+// The article reader: front matter, Markdown fields, the sxs format, bad input.
+#include <catch2/catch.hpp>
+
+#include "article.h"
+#include "sxs.h"
+
+using namespace helpsearch;
+
+namespace {
+
+const char* kSxs = R"(---
+title: 500應用程式密碼
+ms.date: 04/21/2020
+ms.topic: article
+ms.custom:
+- "500"
+- "387"
+ms.contentlocale: zh-TW
+---
+# <a name="app-passwords"></a><span data-ttu-id="3d4af-102">應用程式密碼</span><span class="sxs-lookup"><span data-stu-id="3d4af-102">App passwords</span></span>
+
+<span data-ttu-id="3d4af-103">應用程式密碼是一種代碼。</span><span class="sxs-lookup"><span data-stu-id="3d4af-103">An app password is a code.</span></span>
+
+1. <span data-ttu-id="3d4af-108">使用您的帳戶登入。</span><span class="sxs-lookup"><span data-stu-id="3d4af-108">Sign in with your account.</span></span>
+)";
+
+const char* kPlain = R"(---
+title: Fix sync errors
+ms.custom: "7648"
+description: What to do.
+---
+# Fix sync errors
+
+Run **OneDrive** again, see [the guide](https://example.com/guide).
+
+> [!NOTE]
+> Error `0x80070005` means access denied.
+
+![Sync icon with a red cross](media/sync.png)
+
+```
+Set-MsolUser -UserPrincipalName x
+```
+
+## Still stuck?
+
+<table><tr><td>Contact &amp; support</td></tr></table>
+)";
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : "|") + s;
+  return out;
+}
+
+ReadResult read(const std::string& content, const std::string& path = "/x/en-US/doc.md") {
+  return parse_article(content, {path, "en-US"});
+}
+
+}  // namespace
+
+TEST_CASE("side-by-side articles: localized body, English kept apart", "[reader]") {
+  ReadResult r = read(kSxs, "/corpus/zh-TW/app-passwords.md");
+  REQUIRE(r.ok);
+  const Article& a = r.article;
+  CHECK(a.sxs);
+  CHECK(a.key() == "zh-TW/app-passwords");
+  CHECK(a.title == "應用程式密碼");
+  CHECK(a.fm_title == "500應用程式密碼");
+  CHECK(a.en_title == "App passwords");
+  CHECK(join(a.ids) == "500|387");
+  CHECK(a.date == "20200421");
+  CHECK(join(a.blocks) == "應用程式密碼是一種代碼。|使用您的帳戶登入。");
+  CHECK(join(a.english) == "App passwords|An app password is a code.|Sign in with your account.");
+  CHECK(a.markdown.find("sxs-lookup") == std::string::npos);
+  CHECK(a.markdown.find("An app password") == std::string::npos);
+}
+
+TEST_CASE("plain Markdown: fields by kind", "[reader]") {
+  ReadResult r = read(kPlain);
+  REQUIRE(r.ok);
+  const Article& a = r.article;
+  CHECK_FALSE(a.sxs);
+  CHECK(a.title == "Fix sync errors");
+  CHECK(join(a.ids) == "7648");
+  CHECK(a.description == "What to do.");
+  CHECK(join(a.headings) == "Still stuck?");
+  CHECK(join(a.blocks) ==
+        "Run OneDrive again, see the guide.|Error 0x80070005 means access denied.|Contact & support");
+  CHECK(join(a.alt) == "Sync icon with a red cross");
+  CHECK(join(a.code) == "0x80070005|Set-MsolUser -UserPrincipalName x\n");
+  CHECK(a.english.empty());
+}
+
+TEST_CASE("ms.custom in all its shapes", "[reader]") {
+  auto ids = [](const std::string& fm) {
+    ReadResult r = read("---\n" + fm + "\n---\n# T\n");
+    REQUIRE(r.ok);
+    return join(r.article.ids);
+  };
+  CHECK(ids("ms.custom:\n- \"500\"\n- 387") == "500|387");
+  CHECK(ids("ms.custom: '7648'") == "7648");
+  CHECK(ids("ms.custom: ''") == "");
+  CHECK(ids("title: x") == "");
+  CHECK(ids("ms.custom: 665,2578") == "665|2578");
+  CHECK(ids("ms.custom:\n- \"500\"\n- \"500\"") == "500");
+}
+
+TEST_CASE("locale: front matter, then folder, then default", "[reader]") {
+  CHECK(read("---\nms.contentlocale: ja-jp\n---\n# T\n", "/a/de-DE/x.md").article.locale == "ja-JP");
+  CHECK(read("---\ntitle: x\n---\n# T\n", "/a/de-DE/sub/x.md").article.locale == "de-DE");
+  CHECK(parse_article("# T\n", {"/a/docs/x.md", "fr-FR"}).article.locale == "fr-FR");
+  CHECK(folder_locale("/data/zh_tw/a.md") == "zh-TW");
+  CHECK(folder_locale("/data/docs/a.md") == "");
+}
+
+TEST_CASE("bad input: clear reasons, lines where known", "[reader]") {
+  ReadResult empty = read("  \n\n");
+  CHECK_FALSE(empty.ok);
+  CHECK(empty.error == "empty file");
+
+  ReadResult binary = read(std::string("PK\x03\x04\0\0abc", 9));
+  CHECK_FALSE(binary.ok);
+  CHECK(binary.error.find("binary") != std::string::npos);
+
+  ReadResult utf8 = read("---\ntitle: x\n---\n# T\n\nbad \xC3\x28 byte\n");
+  CHECK_FALSE(utf8.ok);
+  CHECK(utf8.error.find("invalid UTF-8") != std::string::npos);
+  CHECK(utf8.line == 6);
+
+  ReadResult huge = read(std::string(kMaxArticleBytes + 1, 'a'));
+  CHECK_FALSE(huge.ok);
+  CHECK(huge.error.find("too large") != std::string::npos);
+}
+
+TEST_CASE("broken or missing front matter is indexed with a warning", "[reader]") {
+  ReadResult broken = read("---\ntitle: [unclosed\nms.custom: 1\n---\n# Title here\n\nBody.\n");
+  REQUIRE(broken.ok);
+  REQUIRE(broken.article.warnings.size() == 1);
+  CHECK(broken.article.warnings[0].find("broken YAML front matter") != std::string::npos);
+  CHECK(broken.article.warnings[0].find("line") != std::string::npos);
+  CHECK(broken.article.title == "Title here");
+
+  ReadResult none = read("# Just Markdown\n\nText.\n");
+  REQUIRE(none.ok);
+  CHECK(none.article.warnings.size() == 1);
+  CHECK(none.article.title == "Just Markdown");
+}
+
+TEST_CASE("large articles are read whole", "[reader]") {
+  std::string body = "---\ntitle: Big\n---\n# Big\n\n";
+  for (int i = 0; i < 6000; ++i) body += "Paragraph " + std::to_string(i) + " about mailbox limits.\n\n";
+  ReadResult r = read(body);
+  REQUIRE(r.ok);
+  CHECK(body.size() > 200000);
+  CHECK(r.article.blocks.size() == 6000);
+}
+
+TEST_CASE("sxs split leaves plain Markdown alone and copes with unbalanced spans", "[reader]") {
+  SxsSplit plain = split_sxs("Just <span>text</span> here");
+  CHECK_FALSE(plain.is_sxs);
+  CHECK(plain.localized == "Just <span>text</span> here");
+  SxsSplit broken = split_sxs("<span data-ttu-id=\"1\">never closed");
+  CHECK(broken.localized == "<span data-ttu-id=\"1\">never closed");
+  SxsSplit nested = split_sxs(
+      "<span data-ttu-id=\"1\">A <span>b</span></span><span class=\"sxs-lookup\"><span data-stu-id=\"1\">X "
+      "<span>y</span></span></span>");
+  CHECK(nested.localized == "A b");
+  CHECK(nested.english == "X y");
+}
