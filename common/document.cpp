@@ -51,14 +51,15 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
     pos += schema::kBlockGap;
   };
   auto title = [&](const std::string& text) {
-    std::vector<Segment> segs = segment(text);
-    local.index(doc, segs, Field::kTitle, pos, 1);
+    local.index(doc, text, Field::kTitle, pos, 1);
     pos += schema::kBlockGap;
-    doc.add_term(schema::kTitleExact + title_key(segs), 1);
   };
 
+  // The displayed title (the H1) is the known item; the front matter title,
+  // often a variant of it, is searchable as a title but not an exact match.
   title(a.title);
   body(a.title, 2);
+  doc.add_term(schema::kTitleExact + title_key(a.title), 1);
   if (!a.fm_title.empty() && title_key(a.fm_title) != title_key(a.title)) {
     title(a.fm_title);
     body(a.fm_title, 1);

@@ -60,6 +60,14 @@ Xapian::Query scaled(double factor, Xapian::Query q) {
   return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor);
 }
 
+/// Articles carrying a custom ID, all with the same weight: an ID applies to
+/// an article or not, whatever the article's length.
+Xapian::Query id_query(const std::string& id) {
+  auto* fixed = new Xapian::FixedWeightPostingSource(kCustomId);
+  return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(fixed->release()),
+                       Xapian::Query(schema::kCustomId + id));
+}
+
 Xapian::Query any_of(const std::vector<Xapian::Query>& qs) {
   if (qs.empty()) return Xapian::Query();
   if (qs.size() == 1) return qs.front();
@@ -128,7 +136,7 @@ Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) co
     alts.push_back(scaled(kEnglish, Xapian::Query(schema::kEnglish + w)));
     if (std::string en = english_.stem(w); !en.empty())
       alts.push_back(scaled(kEnglish * kStem, Xapian::Query(schema::kEnglishStem + en)));
-    alts.push_back(scaled(kCustomId, Xapian::Query(schema::kCustomId + w)));
+    alts.push_back(id_query(w));
   }
   return any_of(alts);
 }
@@ -222,8 +230,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   for (const QueryClause& clause : parse_user_query(user_query)) {
     std::vector<Segment> segs = segment(clause.text);
     if (clause.kind == QueryClause::kId) {
-      Xapian::Query id(schema::kCustomId + fold(clause.text));
-      (clause.exclude ? excluded : filters).push_back(id);
+      (clause.exclude ? excluded : filters).push_back(id_query(fold(clause.text)));
       continue;
     }
     if (segs.empty()) continue;
@@ -270,7 +277,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     Xapian::Query q = match;
     if (q.empty()) {
       if (!filters.empty())
-        q = scaled(kCustomId, any_of(filters));
+        q = any_of(filters);
       else if (!excluded.empty())
         q = Xapian::Query::MatchAll;
       else
