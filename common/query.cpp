@@ -136,7 +136,8 @@ Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) co
     alts.push_back(scaled(kEnglish, Xapian::Query(schema::kEnglish + w)));
     if (std::string en = english_.stem(w); !en.empty())
       alts.push_back(scaled(kEnglish * kStem, Xapian::Query(schema::kEnglishStem + en)));
-    alts.push_back(id_query(w));
+    // Custom IDs hold digits ("500", "1300011"): only such words can be one.
+    if (w.find_first_of("0123456789") != std::string::npos) alts.push_back(id_query(w));
   }
   return any_of(alts);
 }
@@ -273,7 +274,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     boosts.push_back(scaled(kEnglishTitleExact, Xapian::Query(schema::kEnglishTitleExact + key)));
   }
 
-  auto finish = [&](Xapian::Query match) {
+  auto finish = [&](Xapian::Query match, bool with_boosts) {
     Xapian::Query q = match;
     if (q.empty()) {
       if (!filters.empty())
@@ -283,14 +284,18 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
       else
         return Xapian::Query();
     } else {
-      if (!boosts.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, any_of(boosts));
+      if (with_boosts && !boosts.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, any_of(boosts));
       if (!filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, all_of(filters));
     }
     if (!excluded.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, any_of(excluded));
     return q;
   };
-  plan.strict = finish(all_of(required));
-  if (required.size() > 1) plan.relaxed = finish(any_of(required));
+  plan.strict = finish(all_of(required), true);
+  plan.strict_match = finish(all_of(required), false);
+  if (required.size() > 1) {
+    plan.relaxed = finish(any_of(required), true);
+    plan.relaxed_match = finish(any_of(required), false);
+  }
   plan.empty = plan.strict.empty();
   return plan;
 }

@@ -30,6 +30,8 @@ std::vector<QueryClause> parse_user_query(std::string_view query);
 struct QueryPlan {
   Xapian::Query strict;    ///< every plain word or run required (AND), with ranking boosts
   Xapian::Query relaxed;   ///< any of them (OR), the fallback when strict finds nothing
+  Xapian::Query strict_match;   ///< strict without the ranking boosts: the same matches, cheaper
+  Xapian::Query relaxed_match;  ///< relaxed without the ranking boosts
   std::vector<std::string> words;  ///< folded words to mark in snippets
   std::vector<std::string> stems;  ///< their stems (localized language)
   std::vector<std::string> runs;   ///< folded runs of scripts without spaces to mark

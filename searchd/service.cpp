@@ -89,6 +89,8 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
     if (!synonyms_.load_file(config_.synonyms_file, &error)) throw std::runtime_error(error);
   }
   id_ = next_service_id++;
+  // Read the titles now, so that the first completion does not pay for it.
+  with_db([&](Handle& h) { return titles(h) != nullptr; });
 }
 
 Service::~Service() = default;
@@ -139,14 +141,14 @@ SearchResult Service::search(const SearchRequest& req) {
     Xapian::Enquire enquire(db);
     enquire.set_weighting_scheme(Xapian::BM25Weight());
     Xapian::MSet mset;
-    Xapian::Query used;
+    Xapian::Query used;  // the matching part of the query that found something, for facets
     for (const std::string& loc : chain(req.locale)) {
-      for (const Xapian::Query* q : {&plan.strict, &plan.relaxed}) {
+      for (auto [q, match] : {std::pair{&plan.strict, &plan.strict_match}, {&plan.relaxed, &plan.relaxed_match}}) {
         if (q->empty()) continue;
         enquire.set_query(in_locale(*q, loc));
         mset = enquire.get_mset(req.offset, req.limit, std::max<Xapian::doccount>(req.offset + req.limit, 100));
         if (mset.get_matches_estimated() > 0) {
-          used = *q;
+          used = *match;
           result.locale_used = loc;
           break;
         }
@@ -164,6 +166,7 @@ SearchResult Service::search(const SearchRequest& req) {
       Xapian::ValueCountMatchSpy spy(schema::kSlotLocale);
       Xapian::Enquire all(db);
       all.set_query(used);
+      all.set_weighting_scheme(Xapian::BoolWeight());
       all.add_matchspy(&spy);
       all.get_mset(0, 0, db.get_doccount());
       for (auto v = spy.values_begin(); v != spy.values_end(); ++v) result.locale_facets[*v] = v.get_termfreq();
