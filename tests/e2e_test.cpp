@@ -11,7 +11,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <atomic>
+#include <filesystem>
+#include <sstream>
 #include <thread>
+
+#include "indexer.h"
 
 #include "support.h"
 
@@ -35,11 +40,11 @@ int free_port() {
 struct Daemon {
   pid_t pid = -1;
   int port = free_port();
-  Daemon() {
+  explicit Daemon(const std::string& db = helpsearch::test::sample_index()) {
     const std::string bin = std::string(HELPSEARCH_BIN_DIR) + "/helpsearchd";
     const std::string listen = "127.0.0.1:" + std::to_string(port);
     const std::string syn = helpsearch::test::source_dir() + "/data/synonyms.txt";
-    std::vector<std::string> args = {bin, "--db", helpsearch::test::sample_index(), "--listen", listen,
+    std::vector<std::string> args = {bin, "--db", db, "--listen", listen,
                                      "--synonyms", syn, "--quiet", "--threads", "2"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -108,4 +113,42 @@ TEST_CASE("helpsearchd over HTTP", "[e2e]") {
   auto metrics = c.Get("/metrics");
   REQUIRE(metrics);
   CHECK(metrics->body.find("helpsearch_requests_total") != std::string::npos);
+}
+
+TEST_CASE("a re-index is picked up without a restart and no request fails meanwhile", "[e2e]") {
+  namespace fs = std::filesystem;
+  const std::string root = helpsearch::test::temp_dir();
+  fs::copy(helpsearch::test::source_dir() + "/data", root + "/data", fs::copy_options::recursive);
+  helpsearch::IndexOptions opt;
+  opt.db = root + "/db";
+  opt.sources = {root + "/data"};
+  opt.batch = 5;
+  std::ostringstream out, err;
+  REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
+
+  Daemon d(opt.db);
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::thread client([&] {
+    httplib::Client c("127.0.0.1", d.port);
+    while (!stop) {
+      auto r = c.Get("/v1/search?q=password&locale=en-US");
+      (r && r->status == 200 ? ok : failed)++;
+    }
+  });
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      helpsearch::test::write_file(root + "/data/en-US/new-" + std::to_string(round) + "-" + std::to_string(i) + ".md",
+                                   "---\ntitle: Quokka " + std::to_string(i) + "\n---\n# Quokka guide " +
+                                       std::to_string(round) + "\n\nPassword tips for quokkas.\n");
+    }
+    REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
+  }
+  stop = true;
+  client.join();
+  CHECK(failed == 0);
+  CHECK(ok > 0);
+  httplib::Client c("127.0.0.1", d.port);
+  json j = get_json(c, "/v1/search?q=quokka&locale=en-US&limit=50");
+  CHECK(j["total"] == 30);
 }

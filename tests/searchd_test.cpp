@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <xapian.h>
+
 #include <regex>
 
 #include "handlers.h"
@@ -187,4 +189,20 @@ TEST_CASE_METHOD(Fixture, "healthz, metrics and the OpenAPI document", "[searchd
     CHECK(api["paths"][r.openapi].contains("get"));
   }
   CHECK(api["paths"].size() == routes().size());
+}
+
+TEST_CASE("searchd refuses an index built with another analyzer", "[searchd]") {
+  const std::string db = test::temp_dir() + "/db";
+  {
+    Xapian::WritableDatabase w(db, Xapian::DB_CREATE);
+    w.set_metadata("helpsearch.analyzer", "helpsearch-analyzer/0");
+    w.commit();
+  }
+  try {
+    Service s(ServiceConfig{db, "", {}});
+    FAIL("no exception");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("--rebuild") != std::string::npos);
+  }
+  CHECK_THROWS_AS(Service(ServiceConfig{test::temp_dir() + "/missing", "", {}}), std::runtime_error);
 }
