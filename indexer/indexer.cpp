@@ -268,6 +268,7 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
         db->replace_document(schema::kKey + changed[begin + i].key, built[i].doc->doc);
         for (const auto& w : built[i].doc->spelling) db->add_spelling(w);
         ++stats.indexed;
+        progress.update(begin + i + 1);
       }
       db->commit_transaction();
       progress.update(end, end == changed.size());
