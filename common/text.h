@@ -61,6 +61,9 @@ namespace helpsearch {
 /// combining sequence), for cutting text at character boundaries.
 size_t cluster_floor(std::string_view text, size_t offset);
 
+/// The non-empty pieces of text between separators.
+std::vector<std::string_view> split_nonempty(std::string_view text, char separator);
+
 /// HTML-escapes &, <, >, " and '.
 std::string html_escape(std::string_view text);
 

@@ -128,17 +128,6 @@ std::string render(const BlockMatch& m, size_t max_chars) {
   return out;
 }
 
-std::vector<std::string_view> blocks_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    if (nl > pos) out.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -146,7 +135,7 @@ std::string make_snippet(std::string_view text, std::string_view english, const 
                          const Analyzer& local, size_t max_chars) {
   std::vector<std::vector<std::string>> runs;
   for (const auto& r : plan.runs) runs.push_back(code_points(r));
-  const std::vector<std::string_view> blocks = blocks_of(text);
+  const std::vector<std::string_view> blocks = split_nonempty(text, '\n');
   std::optional<BlockMatch> best;
   // Block 0 is the title, shown anyway: prefer a body passage.
   for (size_t i = blocks.size() > 1 ? 1 : 0; i < blocks.size(); ++i) {
@@ -159,7 +148,7 @@ std::string make_snippet(std::string_view text, std::string_view english, const 
     if (!m.spans.empty()) best = std::move(m);
   }
   if (!best) {
-    for (std::string_view b : blocks_of(english)) {
+    for (std::string_view b : split_nonempty(english, '\n')) {
       BlockMatch m = match_block(b, plan, local, runs);
       if (m.spans.empty()) continue;
       if (!best || m.distinct > best->distinct) best = std::move(m);

@@ -7,21 +7,6 @@
 #include "text.h"
 
 namespace helpsearch {
-namespace {
-
-std::vector<std::string> split_ids(const std::string& s) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < s.size()) {
-    size_t comma = s.find(',', pos);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > pos) out.push_back(s.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(std::move(revision)) {
   for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
@@ -31,7 +16,8 @@ TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(s
     e.completion.slug = doc.get_value(schema::kSlotSlug);
     e.completion.key = e.completion.locale + "/" + e.completion.slug;
     e.completion.title = doc.get_value(schema::kSlotTitle);
-    e.completion.ids = split_ids(doc.get_value(schema::kSlotIds));
+    const std::string ids = doc.get_value(schema::kSlotIds);
+    for (std::string_view id : split_nonempty(ids, ',')) e.completion.ids.emplace_back(id);
     e.folded = fold(e.completion.title);
     for (const Segment& s : segment(e.completion.title)) e.words.push_back(s.norm);
     by_locale_[e.completion.locale].push_back(std::move(e));
