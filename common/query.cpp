@@ -21,6 +21,10 @@ constexpr double kPhraseEnglish = 0.5;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
 constexpr double kSynonym = 0.9;       // another member of the word's synonym group
 
+// Bounds on the work one query may ask for, like web search engines' word limits.
+constexpr size_t kMaxSegments = 32;    // words and runs of a query; the rest is ignored
+constexpr size_t kMaxRunChars = 48;    // characters of one run matched as a phrase
+
 bool is_space_at(std::string_view s, size_t i, size_t* width) {
   const unsigned char c = static_cast<unsigned char>(s[i]);
   if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
@@ -228,8 +232,19 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   QueryPlan plan;
   std::vector<Xapian::Query> required, relaxed_units, filters, excluded, boosts;
   std::vector<Segment> positive;  // plain and phrase text, in order, for the boosts
+  size_t budget = kMaxSegments;
   for (const QueryClause& clause : parse_user_query(user_query)) {
     std::vector<Segment> segs = segment(clause.text);
+    if (segs.size() > budget) segs.resize(budget);
+    budget -= segs.size();
+    for (Segment& s : segs) {
+      if (s.kind == Segment::kRun && s.chars.size() > kMaxRunChars) {
+        s.chars.resize(kMaxRunChars);
+        s.norm.clear();
+        for (const RunChar& c : s.chars) s.norm += c.text;
+        std::erase_if(s.words, [&](const auto& w) { return w.first + w.second > kMaxRunChars; });
+      }
+    }
     if (clause.kind == QueryClause::kId) {
       (clause.exclude ? excluded : filters).push_back(id_query(fold(clause.text)));
       continue;

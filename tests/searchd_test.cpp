@@ -97,7 +97,11 @@ TEST_CASE_METHOD(Fixture, "query syntax: phrases, exclusions, title:, id:", "[se
   CHECK(keys(title) == std::vector<std::string>{"en-US/outlook-cannot-connect"});
   json id = get("/v1/search", {{"q", "id:387"}, {"locale", "de-DE"}});
   CHECK(id["hits"].size() == 3);
-  for (const char* q : {"\"unclosed", "-", "title:", "id:", "((", "\"\"", "-\"x", "AND OR NOT", "*"}) {
+  std::string long_run, many_words;
+  for (int i = 0; i < 400; ++i) long_run += "設";
+  for (int i = 0; i < 300; ++i) many_words += "設 ";
+  for (const std::string& q : std::vector<std::string>{"\"unclosed", "-", "title:", "id:", "((", "\"\"", "-\"x", "AND OR NOT", "*", "-a -b",
+                              "id:\"\"", "title:\"\"", long_run, many_words}) {
     Response r = call("/v1/search", {{"q", q}, {"locale", "en-US"}});
     INFO(q);
     CHECK(r.status == 200);
