@@ -232,9 +232,12 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   QueryPlan plan;
   std::vector<Xapian::Query> required, relaxed_units, filters, excluded, boosts;
   std::vector<Segment> positive;  // plain and phrase text, in order, for the boosts
+  std::vector<Segment> whole;     // the same before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;
   for (const QueryClause& clause : parse_user_query(user_query)) {
     std::vector<Segment> segs = segment(clause.text);
+    if (!clause.exclude && (clause.kind == QueryClause::kPlain || clause.kind == QueryClause::kPhrase))
+      whole.insert(whole.end(), segs.begin(), segs.end());
     if (segs.size() > budget) segs.resize(budget);
     budget -= segs.size();
     for (Segment& s : segs) {
@@ -283,8 +286,8 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     boosts.push_back(scaled(kPhraseTitle, phrase_query(positive, schema::kTitle)));
     boosts.push_back(scaled(kPhraseEnglish, phrase_query(positive, schema::kEnglish)));
   }
-  if (!positive.empty()) {
-    const std::string key = title_key(positive);
+  if (!whole.empty()) {
+    const std::string key = title_key(whole);
     boosts.push_back(scaled(kTitleExact, Xapian::Query(schema::kTitleExact + key)));
     boosts.push_back(scaled(kEnglishTitleExact, Xapian::Query(schema::kEnglishTitleExact + key)));
   }
