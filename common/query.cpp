@@ -213,7 +213,8 @@ std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>&
         if (ms.empty() || title_key(ms) == own) continue;
         alts.push_back(scaled(kSynonym, unit_query(ms, 0, ms.size(), title_only)));
       }
-      units.push_back(any_of(alts));
+      // A group matches through its best member: synonyms widen, they do not add up.
+      units.push_back(alts.size() == 1 ? alts.front() : Xapian::Query(Xapian::Query::OP_MAX, alts.begin(), alts.end()));
       i += matched;
       continue;
     }

@@ -244,6 +244,13 @@ await check('HTML in titles is shown as text', {}, async (page) => {
   assert(marks.every((n) => n === 0), 'a <mark> in a snippet has child elements');
   assert(hit.title.includes('<script>'),
     `the title is shown as ${JSON.stringify(hit.title)}, without the literal <script>`);
+  await page.click('#results .result[data-key="en-US/script-tag-title"]');
+  await page.waitForSelector('#article', { state: 'visible' });
+  await page.waitForFunction(() => !document.querySelector('#article').hasAttribute('aria-busy'));
+  const title = await page.textContent('#article-title');
+  assert(title.includes('<script>'), `the reading pane title is ${JSON.stringify(title)}`);
+  assert(await page.$$eval('#article script', (n) => n.length) === 0, 'a <script> element is in the reading pane');
+  assert((await page.textContent('#article-body')).includes('<script>'), 'the body lost its literal <script>');
   return JSON.stringify(hit.title);
 });
 
