@@ -2,12 +2,39 @@
 
 #include <cmark.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace helpsearch {
 namespace {
 
 using NodePtr = std::unique_ptr<cmark_node, decltype(&cmark_node_free)>;
+
+/// What an inline piece of raw HTML is in a help article.
+enum class InlineHtml {
+  kMarkup,  ///< a formatting or anchor tag (<span>, <a name>, <b>, <img>…): dropped
+  kBreak,   ///< <br>: a line break
+  kText,    ///< anything else (<user>, <CustomDomain>, <script>): prose, meant literally
+};
+
+InlineHtml classify_html(std::string_view tag) {
+  static const char* const kMarkupTags[] = {
+      "a",   "abbr", "b",    "big",  "center", "code", "del", "div",  "em",    "font", "i",
+      "img", "ins",  "kbd",  "mark", "p",      "pre",  "s",   "small", "span", "strike", "strong",
+      "sub", "sup",  "u",    "table", "tbody", "td",  "th",  "thead", "tr",   "ul",   "ol", "li"};
+  if (tag.rfind("<!--", 0) == 0 || tag.rfind("<?", 0) == 0 || tag.rfind("<!", 0) == 0) return InlineHtml::kMarkup;
+  size_t i = tag.size() > 1 && tag[1] == '/' ? 2 : 1;
+  std::string name;
+  while (i < tag.size() && std::isalnum(static_cast<unsigned char>(tag[i])))
+    name += static_cast<char>(std::tolower(static_cast<unsigned char>(tag[i++])));
+  if (name == "br") return InlineHtml::kBreak;
+  for (const char* known : kMarkupTags) {
+    if (name == known) return InlineHtml::kMarkup;
+  }
+  return InlineHtml::kText;
+}
 
 const char* literal(cmark_node* node) {
   const char* s = cmark_node_get_literal(node);
@@ -29,11 +56,18 @@ void inline_text(cmark_node* node, std::string& out, MarkdownText& fields) {
       case CMARK_NODE_LINEBREAK:
         out += ' ';
         break;
-      case CMARK_NODE_HTML_INLINE: {
-        std::string_view tag = literal(child);
-        if (tag.rfind("<br", 0) == 0 || tag.rfind("<BR", 0) == 0) out += ' ';
+      case CMARK_NODE_HTML_INLINE:
+        switch (classify_html(literal(child))) {
+          case InlineHtml::kBreak:
+            out += ' ';
+            break;
+          case InlineHtml::kText:
+            out += literal(child);
+            break;
+          case InlineHtml::kMarkup:
+            break;
+        }
         break;
-      }
       case CMARK_NODE_IMAGE: {
         std::string alt;
         inline_text(child, alt, fields);
@@ -119,7 +153,27 @@ MarkdownText extract_markdown(std::string_view markdown) {
 }
 
 std::string render_html(std::string_view markdown) {
-  char* html = cmark_markdown_to_html(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT);
+  NodePtr doc(cmark_parse_document(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT),
+              &cmark_node_free);
+  if (!doc) return {};
+  // Prose in angle brackets (<user>@contoso.com) is text, <br> a line break;
+  // the rest of the raw HTML is left to safe mode, which omits it.
+  std::vector<cmark_node*> inline_html;
+  cmark_iter* iter = cmark_iter_new(doc.get());
+  for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
+    cmark_node* node = cmark_iter_get_node(iter);
+    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE) inline_html.push_back(node);
+  }
+  cmark_iter_free(iter);
+  for (cmark_node* node : inline_html) {
+    const InlineHtml kind = classify_html(literal(node));
+    if (kind == InlineHtml::kMarkup) continue;
+    cmark_node* replacement = cmark_node_new(kind == InlineHtml::kBreak ? CMARK_NODE_LINEBREAK : CMARK_NODE_TEXT);
+    if (kind == InlineHtml::kText) cmark_node_set_literal(replacement, literal(node));
+    cmark_node_replace(node, replacement);
+    cmark_node_free(node);
+  }
+  char* html = cmark_render_html(doc.get(), CMARK_OPT_DEFAULT);
   std::string out = html ? html : "";
   free(html);
   return out;

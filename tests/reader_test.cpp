@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "article.h"
+#include "markdown.h"
 #include "sxs.h"
 
 using namespace helpsearch;
@@ -167,4 +168,23 @@ TEST_CASE("sxs split leaves plain Markdown alone and copes with unbalanced spans
       "<span>y</span></span></span>");
   CHECK(nested.localized == "A b");
   CHECK(nested.english == "X y");
+}
+
+TEST_CASE("angle-bracket placeholders in prose are text, markup tags are not", "[reader]") {
+  ReadResult r = read("---\ntitle: x\n---\n# Why does <script> appear?\n\n"
+                      "Run Set-Mailbox <user>@contoso.com<br>then <b>save</b> <span>it</span>.\n");
+  REQUIRE(r.ok);
+  CHECK(r.article.title == "Why does <script> appear?");
+  CHECK(join(r.article.blocks) == "Run Set-Mailbox <user>@contoso.com then save it.");
+}
+
+TEST_CASE("rendered HTML: placeholders escaped, raw HTML never passed through", "[reader]") {
+  const std::string html = render_html("# Why <script>?\n\nUse <user>@contoso.com<br>and <b>x</b> "
+                                       "<img src=x onerror=alert(1)> [a](javascript:alert(1))\n\n<div>raw</div>\n");
+  CHECK(html.find("<h1>Why &lt;script&gt;?</h1>") != std::string::npos);
+  CHECK(html.find("&lt;user&gt;@contoso.com<br />") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("onerror") == std::string::npos);
+  CHECK(html.find("javascript:") == std::string::npos);
+  CHECK(html.find("<div>") == std::string::npos);
 }
