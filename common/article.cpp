@@ -25,30 +25,6 @@ std::string field(const FrontMatter& fm, const std::string& key) {
   return it == fm.fields.end() ? std::string() : it->second;
 }
 
-/// Text without <…> tags, white space collapsed.
-std::string without_tags(const std::string& s) {
-  std::string out;
-  bool in_tag = false, space = false;
-  for (char c : s) {
-    if (c == '<') {
-      in_tag = true;
-      continue;
-    }
-    if (in_tag) {
-      in_tag = c != '>';
-      continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 ReadResult fail(std::string reason, int line = 0) {
   ReadResult r;
   r.error = std::move(reason);
@@ -127,11 +103,6 @@ ReadResult parse_article(std::string_view content, const ArticleSource& source, 
   a.sxs = split.is_sxs;
   MarkdownText local = extract_markdown(split.localized);
   a.title = !local.h1.empty() ? local.h1 : !a.fm_title.empty() ? a.fm_title : a.slug;
-  // Markdown drops raw HTML from the H1 ("Why does <script> appear…"); when the
-  // front matter title is the same text with the tag kept, it is the title.
-  if (!local.h1.empty() && !a.fm_title.empty() && a.fm_title != local.h1 &&
-      without_tags(a.fm_title) == without_tags(local.h1))
-    a.title = a.fm_title;
   a.headings = std::move(local.headings);
   a.blocks = std::move(local.blocks);
   a.alt = std::move(local.alt);
