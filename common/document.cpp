@@ -133,7 +133,6 @@ StoredArticle read_stored(const Xapian::Document& doc) {
   s.path = str("path");
   s.text = str("text");
   s.english = str("english");
-  s.markdown = doc.get_value(schema::kSlotMarkdown);
   if (j.contains("ids") && j["ids"].is_array()) {
     for (const auto& id : j["ids"]) {
       if (id.is_string()) s.ids.push_back(id.get<std::string>());
@@ -141,5 +140,7 @@ StoredArticle read_stored(const Xapian::Document& doc) {
   }
   return s;
 }
+
+std::string stored_markdown(const Xapian::Document& doc) { return doc.get_value(schema::kSlotMarkdown); }
 
 }  // namespace helpsearch

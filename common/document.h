@@ -29,10 +29,12 @@ struct StoredArticle {
   std::vector<std::string> ids;
   std::string text;      ///< localized plain text, blocks separated by '\n'
   std::string english;   ///< English source text, blocks separated by '\n'
-  std::string markdown;  ///< localized Markdown body (read lazily from its value slot)
 };
 
 /// Reads the stored fields of a document written by build_document().
 StoredArticle read_stored(const Xapian::Document& doc);
+
+/// The localized Markdown body of a document (kept apart: only reading needs it).
+std::string stored_markdown(const Xapian::Document& doc);
 
 }  // namespace helpsearch

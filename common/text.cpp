@@ -56,7 +56,8 @@ bool is_nospace_script(UChar32 c) {
     case USCRIPT_MYANMAR:
       return true;
     default:
-      return c == 0x30FC || c == 0xFF70;  // prolonged sound mark (script Common)
+      // Prolonged sound marks and (half-width) voiced sound marks are script Common.
+      return c == 0x30FC || c == 0xFF70 || c == 0xFF9E || c == 0xFF9F || c == 0x3099 || c == 0x309A;
   }
 }
 
@@ -253,6 +254,72 @@ std::vector<Segment> segment(std::string_view text) {
     }
     utext_close(ut);
     piece = end_of_piece;
+  }
+  return out;
+}
+
+std::vector<Segment> segment_for_display(std::string_view text) {
+  std::vector<Segment> out;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  Segment* word = nullptr;  // the word being read, if any
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    const auto begin = static_cast<uint32_t>(start), end = static_cast<uint32_t>(i);
+    if (c >= 0 && is_nospace_script(c)) {
+      word = nullptr;
+      if (out.empty() || out.back().kind != Segment::kRun || out.back().end != begin) {
+        out.emplace_back();
+        out.back().kind = Segment::kRun;
+        out.back().begin = begin;
+      }
+      Segment& run = out.back();
+      const std::string_view cp = text.substr(start, i - start);
+      if ((c == 0xFF9E || c == 0xFF9F || c == 0x3099 || c == 0x309A) && !run.chars.empty()) {
+        // A (semi-)voiced sound mark composes with the kana before it: ﾌﾟ → プ.
+        RunChar& prev = run.chars.back();
+        run.norm.resize(run.norm.size() - prev.text.size());
+        prev.text = fold(text.substr(prev.begin, end - prev.begin));
+        prev.end = end;
+        run.norm += prev.text;
+        run.end = end;
+        continue;
+      }
+      // Han, kana, Hangul syllables and Thai fold to themselves.
+      const bool same = (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3041 && c <= 0x30FA) ||
+                        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x0E00 && c <= 0x0E7F);
+      std::string folded = same ? std::string(cp) : fold(cp);
+      run.norm += folded;
+      run.chars.push_back({std::move(folded), begin, end});
+      run.end = end;
+      continue;
+    }
+    const bool alnum = c >= 0 && (u_isalnum(c) || u_hasBinaryProperty(c, UCHAR_ALPHABETIC));
+    if (alnum) {
+      if (!word) {
+        out.emplace_back();
+        word = &out.back();
+        word->kind = Segment::kWord;
+        word->begin = begin;
+      }
+      word->end = end;
+      continue;
+    }
+    // A connector stays inside a word only when a letter or digit follows.
+    const bool connector = c == '.' || c == '\'' || c == 0x2019;
+    if (word && connector && i < n) {
+      int32_t j = i;
+      UChar32 next;
+      U8_NEXT(s, j, n, next);
+      if (next >= 0 && !is_nospace_script(next) && u_isalnum(next)) continue;
+    }
+    word = nullptr;
+  }
+  for (Segment& seg : out) {
+    if (seg.kind == Segment::kWord) seg.norm = fold(text.substr(seg.begin, seg.end - seg.begin));
   }
   return out;
 }

@@ -44,6 +44,11 @@ struct Segment {
 /// iterator cap are handed to ICU in pieces but stay one run.
 std::vector<Segment> segment(std::string_view text);
 
+/// A quick approximation of segment() for display only (snippet highlighting):
+/// runs are the same, words are letters and digits joined by . ' ’ between
+/// them, and no dictionary is consulted. Never used to make terms.
+std::vector<Segment> segment_for_display(std::string_view text);
+
 /// Number of code points in valid UTF-8.
 size_t utf8_length(std::string_view text);
 

@@ -237,7 +237,8 @@ std::optional<ArticleView> Service::article(const std::string& locale, const std
     const std::string term = schema::kKey + locale + "/" + slug;
     Xapian::PostingIterator it = h.db->postlist_begin(term);
     if (it == h.db->postlist_end(term)) return std::nullopt;
-    StoredArticle a = read_stored(h.db->get_document(*it));
+    const Xapian::Document doc = h.db->get_document(*it);
+    StoredArticle a = read_stored(doc);
     ArticleView v;
     v.key = a.key;
     v.locale = a.locale;
@@ -249,7 +250,7 @@ std::optional<ArticleView> Service::article(const std::string& locale, const std
     v.topic = a.topic;
     v.service = a.service;
     v.ids = a.ids;
-    v.html = render_html(a.markdown);
+    v.html = render_html(stored_markdown(doc));
     v.text = a.text;
     return v;
   });

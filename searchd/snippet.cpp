@@ -33,7 +33,7 @@ BlockMatch match_block(std::string_view block, const QueryPlan& plan, const Anal
   BlockMatch m;
   m.text = block;
   std::set<size_t> items;
-  for (const Segment& seg : segment(block)) {
+  for (const Segment& seg : segment_for_display(block)) {
     if (seg.kind == Segment::kWord) {
       auto w = std::find(plan.words.begin(), plan.words.end(), seg.norm);
       if (w != plan.words.end()) {
@@ -135,25 +135,48 @@ std::string make_snippet(std::string_view text, std::string_view english, const 
                          const Analyzer& local, size_t max_chars) {
   std::vector<std::vector<std::string>> runs;
   for (const auto& r : plan.runs) runs.push_back(code_points(r));
+  // Cheap test before segmenting a block: its folded text must hold a query
+  // word, run, or the start of a stem.
+  std::vector<std::string> needles(plan.words.begin(), plan.words.end());
+  needles.insert(needles.end(), plan.runs.begin(), plan.runs.end());
+  for (const auto& st : plan.stems) needles.push_back(st.size() > 4 ? st.substr(0, st.size() - 1) : st);
+  auto may_match = [&](std::string_view block) {
+    const std::string folded = fold(block);
+    for (const auto& n : needles) {
+      if (folded.find(n) != std::string::npos) return true;
+    }
+    return false;
+  };
+  // The most distinct query items one block can show: those the article holds at all.
+  size_t all_items = 0;
+  {
+    const std::string folded = fold(text);
+    for (size_t k = 0; k < plan.words.size(); ++k) {
+      const std::string* stem = nullptr;
+      const std::string st = local.stem(plan.words[k]);
+      if (!st.empty()) stem = &st;
+      if (folded.find(plan.words[k]) != std::string::npos ||
+          (stem && folded.find(stem->size() > 4 ? stem->substr(0, stem->size() - 1) : *stem) != std::string::npos))
+        ++all_items;
+    }
+    for (const auto& r : plan.runs) all_items += folded.find(r) != std::string::npos;
+    all_items = std::max<size_t>(all_items, 1);
+  }
+  auto best_of = [&](const std::vector<std::string_view>& blocks, size_t first, std::optional<BlockMatch>& best) {
+    for (size_t i = first; i < blocks.size(); ++i) {
+      if (!may_match(blocks[i])) continue;
+      BlockMatch m = match_block(blocks[i], plan, local, runs);
+      if (m.spans.empty()) continue;
+      if (!best || m.distinct > best->distinct) best = std::move(m);
+      if (best->distinct >= all_items) return;  // nothing can show more
+    }
+  };
   const std::vector<std::string_view> blocks = split_nonempty(text, '\n');
   std::optional<BlockMatch> best;
   // Block 0 is the title, shown anyway: prefer a body passage.
-  for (size_t i = blocks.size() > 1 ? 1 : 0; i < blocks.size(); ++i) {
-    BlockMatch m = match_block(blocks[i], plan, local, runs);
-    if (m.spans.empty()) continue;
-    if (!best || m.distinct > best->distinct) best = std::move(m);
-  }
-  if (!best && !blocks.empty()) {
-    BlockMatch m = match_block(blocks[0], plan, local, runs);
-    if (!m.spans.empty()) best = std::move(m);
-  }
-  if (!best) {
-    for (std::string_view b : split_nonempty(english, '\n')) {
-      BlockMatch m = match_block(b, plan, local, runs);
-      if (m.spans.empty()) continue;
-      if (!best || m.distinct > best->distinct) best = std::move(m);
-    }
-  }
+  best_of(blocks, blocks.size() > 1 ? 1 : 0, best);
+  if (!best && blocks.size() > 1) best_of(blocks, 0, best);
+  if (!best) best_of(split_nonempty(english, '\n'), 0, best);
   if (!best) {
     BlockMatch plain;
     plain.text = blocks.size() > 1 ? blocks[1] : blocks.empty() ? std::string_view() : blocks[0];

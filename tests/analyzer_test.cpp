@@ -14,9 +14,9 @@ using namespace helpsearch;
 namespace {
 
 /// Words as they are, runs of scripts without spaces in [brackets].
-std::string describe(const std::string& text) {
+std::string describe(const std::string& text, bool display = false) {
   std::string out;
-  for (const Segment& s : segment(text)) {
+  for (const Segment& s : display ? segment_for_display(text) : segment(text)) {
     if (!out.empty()) out += ' ';
     out += s.kind == Segment::kRun ? "[" + s.norm + "]" : s.norm;
   }
@@ -79,6 +79,7 @@ TEST_CASE("segmentation and folding, by script", "[analyzer]") {
   for (const auto& [text, expected] : table) {
     INFO(text);
     CHECK(describe(text) == expected);
+    CHECK(describe(text, true) == expected);  // the display tokenizer agrees
   }
 }
 

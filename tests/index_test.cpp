@@ -109,7 +109,8 @@ TEST_CASE("stored fields round-trip through the database", "[index]") {
   CHECK(a.ids == std::vector<std::string>{"500", "387", "1300011"});
   CHECK(a.text.find("App passwords") == std::string::npos);  // English side stays out of the text
   CHECK_FALSE(a.english.empty());
-  CHECK(a.markdown.find("sxs-lookup") == std::string::npos);
+  CHECK(stored_markdown(doc).find("sxs-lookup") == std::string::npos);
+  CHECK(stored_markdown(doc).find("應用程式密碼") != std::string::npos);
   CHECK(doc.get_value(schema::kSlotLocale) == "zh-TW");
   CHECK(doc.get_value(schema::kSlotContentHash).size() == 16);
 }
