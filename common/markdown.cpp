@@ -82,7 +82,7 @@ void inline_text(cmark_node* node, std::string& out, MarkdownText& fields) {
   }
 }
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   const char* ws = " \t\r\n";
   size_t b = s.find_first_not_of(ws);
   if (b == std::string::npos) return {};

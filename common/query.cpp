@@ -294,7 +294,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   }
 
   auto finish = [&](Xapian::Query match, bool with_boosts) {
-    Xapian::Query q = match;
+    Xapian::Query q = std::move(match);
     if (q.empty()) {
       if (!filters.empty())
         q = any_of(filters);

@@ -7,7 +7,7 @@
 #include "indexer.h"
 #include "locales.h"
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   helpsearch::IndexOptions opt;
   std::string show;
   CLI::App app{"helpsearch-index: index help articles (Markdown + YAML front matter) into a Xapian database"};
@@ -40,4 +40,13 @@ int main(int argc, char** argv) {
   }
   opt.progress = isatty(STDERR_FILENO) != 0;
   return helpsearch::run_index(opt, std::cout, std::cerr);
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << '\n';
+    return 2;
+  }
 }

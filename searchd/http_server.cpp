@@ -30,7 +30,7 @@ int serve(Context& ctx, const ServerOptions& opt) {
   httplib::Server server;
   const unsigned threads = std::max(1u, opt.threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_payload_max_length(64 * 1024);
+  server.set_payload_max_length(size_t{64} * 1024);
   // Answers are written in pieces (headers, body): without TCP_NODELAY, Nagle
   // and delayed ACKs add ~40 ms to every kept-alive request.
   server.set_tcp_nodelay(true);
@@ -61,7 +61,7 @@ int serve(Context& ctx, const ServerOptions& opt) {
     ctx.metrics.observe("unrouted", out.status, 0);
     if (!opt.quiet) std::fprintf(stderr, "%s %s %d\n", req.method.c_str(), req.path.c_str(), out.status);
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
     apply(error_response(500, "internal", "the request failed; see the daemon's log"), res);
   });
 

@@ -22,7 +22,7 @@ bool split_listen(const std::string& listen, helpsearch::ServerOptions& opt) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   helpsearch::ServiceConfig config;
   helpsearch::ServerOptions server;
   std::string listen = "127.0.0.1:8080", config_file;
@@ -68,6 +68,15 @@ int main(int argc, char** argv) {
     return helpsearch::serve(ctx, server);
   } catch (const std::exception& e) {
     std::cerr << "helpsearchd: error: " << e.what() << '\n';
+    return 2;
+  }
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << '\n';
     return 2;
   }
 }

@@ -201,7 +201,7 @@ std::vector<Hit> Service::lookup(const std::string& id, const std::string& local
         const bool in_title = fold(a.title).find(folded) != std::string::npos;
         Hit hit = make_hit(a, in_title ? 2.0 : 1.0);
         hit.snippet = html_escape(a.description);
-        ranked.push_back({{in_title ? 0 : 1, a.date}, std::move(hit)});
+        ranked.emplace_back(std::make_pair(in_title ? 0 : 1, a.date), std::move(hit));
       }
       std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
         if (a.first.first != b.first.first) return a.first.first < b.first.first;
