@@ -52,11 +52,33 @@ int serve(Context& ctx, const ServerOptions& opt) {
         std::fprintf(stderr, "%s %s %d %.1fms\n", req.method.c_str(), req.path.c_str(), out.status, secs * 1000);
     });
   }
+  // The API is read-only: other methods on its routes are 405.
+  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    apply(error_response(405, "method_not_allowed", req.method + " is not allowed here; use GET"), res);
+    res.set_header("Allow", "GET, HEAD");
+  };
+  for (const Route& route : routes()) {
+    server.Post(route.pattern, not_allowed);
+    server.Put(route.pattern, not_allowed);
+    server.Patch(route.pattern, not_allowed);
+    server.Delete(route.pattern, not_allowed);
+  }
   server.set_error_handler([&ctx, &opt](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    const Response out = res.status == 404
-                             ? error_response(404, "not_found", "no route for " + req.method + " " + req.path)
-                             : error_response(res.status, "http_error", "request could not be served");
+    Response out;
+    switch (res.status) {
+      case 404:
+        out = error_response(404, "not_found", "no route for " + req.method + " " + req.path);
+        break;
+      case 413:
+        out = error_response(413, "payload_too_large", "the request body is too large");
+        break;
+      case 414:
+        out = error_response(414, "uri_too_long", "the request line is too long; q takes at most 1,000 characters");
+        break;
+      default:
+        out = error_response(res.status, "bad_request", "the request could not be read as HTTP");
+    }
     apply(out, res);
     ctx.metrics.observe("unrouted", out.status, 0);
     if (!opt.quiet) std::fprintf(stderr, "%s %s %d\n", req.method.c_str(), req.path.c_str(), out.status);

@@ -102,6 +102,12 @@ TEST_CASE("helpsearchd over HTTP", "[e2e]") {
   CHECK(get_json(c, "/v1/search?q=", 400)["error"]["code"] == "missing_query");
   CHECK(get_json(c, "/no/such/path", 404)["error"]["code"] == "not_found");
 
+  auto post = c.Post("/v1/search?q=x", "", "text/plain");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+  CHECK(json::parse(post->body)["error"]["code"] == "method_not_allowed");
+  CHECK(get_json(c, "/v1/search?q=" + std::string(9000, 'a'), 414)["error"]["code"] == "uri_too_long");
+
   json api = get_json(c, "/v1/openapi.json");
   CHECK(api["paths"].contains("/v1/lookup/{id}"));
 
