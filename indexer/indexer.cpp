@@ -1,6 +1,11 @@
 #include "indexer.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <xapian.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -173,6 +178,18 @@ bool under(const std::string& path, const std::vector<std::string>& roots) {
   return false;
 }
 
+/// Atomically exchanges two directories, then removes what was at `into`.
+bool swap_directories(const std::string& from, const std::string& into, std::ostream& err) {
+  if (renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, into.c_str(), RENAME_EXCHANGE) != 0) {
+    err << into << ": error: cannot swap in the rebuilt index from " << from << ": " << std::strerror(errno)
+        << '\n';
+    return false;
+  }
+  std::error_code ec;
+  fs::remove_all(from, ec);
+  return true;
+}
+
 }  // namespace
 
 int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, IndexStats* stats_out) {
@@ -181,10 +198,16 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
   std::vector<std::string> files;
   if (!collect_files(opt.sources, files, err)) return kExitUsage;
 
+  // A rebuild writes a new database beside the old one and swaps the two at
+  // the end, so the old index keeps serving (and survives an interruption).
+  std::error_code ec;
+  const bool swap_in = opt.rebuild && fs::exists(opt.db, ec);
+  const std::string target = swap_in ? opt.db + ".rebuild" : opt.db;
+  if (swap_in) fs::remove_all(target, ec);
   std::unique_ptr<Xapian::WritableDatabase> db;
   try {
     db = std::make_unique<Xapian::WritableDatabase>(
-        opt.db, opt.rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
+        target, opt.rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
   } catch (const Xapian::Error& e) {
     err << opt.db << ": error: cannot open database for writing: " << e.get_description() << '\n';
     return kExitUsage;
@@ -299,6 +322,7 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
     }
     db->commit();
     db->close();
+    if (swap_in && !swap_directories(target, opt.db, err)) return kExitUsage;
   } catch (const Xapian::Error& e) {
     err << opt.db << ": error: " << e.get_description() << '\n';
     return kExitUsage;

@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include <sys/stat.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -61,6 +62,7 @@ std::string respell(const std::string& query, const std::map<std::string, std::s
 
 struct Service::Handle {
   std::unique_ptr<Xapian::Database> db;
+  ino_t folder = 0;  ///< inode of the index folder when db was opened (a rebuild swaps folders)
   std::map<std::string, std::unique_ptr<Analyzer>> analyzers;
 
   const Analyzer& analyzer(const std::string& language) {
@@ -105,12 +107,17 @@ Service::Handle& Service::handle() {
 template <class F>
 auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
   Handle& h = handle();
+  struct stat st {};
+  const ino_t folder = ::stat(config_.db.c_str(), &st) == 0 ? st.st_ino : 0;
+  if (h.db && folder != h.folder) h.db.reset();  // helpsearch-index --rebuild swapped in a new index
   for (int attempt = 0;; ++attempt) {
     try {
-      if (!h.db)
+      if (!h.db) {
         h.db = std::make_unique<Xapian::Database>(config_.db);
-      else if (attempt == 0)
+        h.folder = folder;
+      } else if (attempt == 0) {
         h.db->reopen();
+      }
       return f(h);
     } catch (const Xapian::DatabaseModifiedError&) {
       if (attempt >= 1) throw;

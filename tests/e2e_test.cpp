@@ -157,4 +157,12 @@ TEST_CASE("a re-index is picked up without a restart and no request fails meanwh
   httplib::Client c("127.0.0.1", d.port);
   json j = get_json(c, "/v1/search?q=quokka&locale=en-US&limit=50");
   CHECK(j["total"] == 30);
+
+  // A rebuild is written beside the index and swapped in whole.
+  fs::remove_all(root + "/data/en-US");
+  opt.rebuild = true;
+  REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
+  CHECK_FALSE(fs::exists(opt.db + ".rebuild"));
+  CHECK(get_json(c, "/v1/search?q=quokka&locale=en-US")["total"] == 0);
+  CHECK(get_json(c, "/healthz")["documents"] == 36);
 }
