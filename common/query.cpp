@@ -16,6 +16,7 @@ constexpr double kCustomId = 1000.0;   // typed custom ID: those articles first
 constexpr double kTitleExact = 200.0;  // the query is the whole title
 constexpr double kEnglishTitleExact = 100.0;  // the query is the whole English source title
 constexpr double kPhraseBody = 12.0;   // all query words adjacent, in order
+constexpr double kPhraseFixed = 25.0;  // ... as a flat bonus too, whatever the words' rarity
 constexpr double kPhraseTitle = 5.0;
 constexpr double kPhraseEnglish = 0.5;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
@@ -283,7 +284,11 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     }
   }
   if (positive.size() >= 2) {
-    boosts.push_back(scaled(kPhraseBody, phrase_query(positive, schema::kBody)));
+    const Xapian::Query body_phrase = phrase_query(positive, schema::kBody);
+    boosts.push_back(scaled(kPhraseBody, body_phrase));
+    boosts.push_back(Xapian::Query(Xapian::Query::OP_FILTER,
+                                   Xapian::Query((new Xapian::FixedWeightPostingSource(kPhraseFixed))->release()),
+                                   body_phrase));
     boosts.push_back(scaled(kPhraseTitle, phrase_query(positive, schema::kTitle)));
     boosts.push_back(scaled(kPhraseEnglish, phrase_query(positive, schema::kEnglish)));
   }
