@@ -20,7 +20,7 @@ constexpr double kPhraseFixed = 25.0;  // ... as a flat bonus too, whatever the 
 constexpr double kPhraseTitle = 5.0;
 constexpr double kPhraseEnglish = 0.5;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
-constexpr double kSynonym = 0.9;       // another member of the word's synonym group
+constexpr double kSynonym = 0.5;       // another member of the word's synonym group
 
 // Bounds on the work one query may ask for, like web search engines' word limits.
 constexpr size_t kMaxSegments = 32;    // words and runs of a query; the rest is ignored
