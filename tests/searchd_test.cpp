@@ -211,3 +211,24 @@ TEST_CASE("searchd refuses an index built with another analyzer", "[searchd]") {
   }
   CHECK_THROWS_AS(Service(ServiceConfig{test::temp_dir() + "/missing", "", {}}), std::runtime_error);
 }
+
+TEST_CASE_METHOD(Fixture, "random queries never fail the daemon", "[searchd]") {
+  // Pieces people type, and pieces they do not, mixed at random (fixed seed).
+  const std::vector<std::string> pieces = {
+      "\"", "-", "title:", "id:", " ", "　", "パスワード", "密碼", "ＭＦＡ", "0x80070005", "5.7.750", "*", "(",
+      ")", "ก", "ั", "่", "한", "\xCC\x81", "\xE2\x80\x8B", "\\", "'", "’", "&", "<mark>", "%", "500", "a",
+      "multi-factor", "\t", "🙂", "ｱﾌﾟﾘ", "ﾟ", "\xEF\xBB\xBF", "AND", "-\"", "id:\"", "title:\"x"};
+  uint32_t state = 12345;
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  for (int i = 0; i < 400; ++i) {
+    std::string q;
+    const int n = 1 + static_cast<int>(next() % 12);
+    for (int k = 0; k < n; ++k) q += pieces[next() % pieces.size()];
+    const char* locales[] = {"", "ja-JP", "th", "zh_tw", "en"};
+    Response r = call("/v1/search", {{"q", q}, {"locale", locales[next() % 5]}});
+    INFO(q);
+    REQUIRE((r.status == 200 || r.status == 400));
+    Response s = call("/v1/suggest", {{"q", q}});
+    REQUIRE((s.status == 200 || s.status == 400));
+  }
+}
