@@ -188,3 +188,26 @@ TEST_CASE("rendered HTML: placeholders escaped, raw HTML never passed through", 
   CHECK(html.find("javascript:") == std::string::npos);
   CHECK(html.find("<div>") == std::string::npos);
 }
+
+TEST_CASE("random article bytes never crash the reader", "[reader]") {
+  const std::vector<std::string> pieces = {
+      "---\n", "title: x\n", "ms.custom:\n- \"1\"\n", "ms.custom: [\n", "# ", "## ", "\n", "\n\n", "> [!NOTE]\n",
+      "<span data-ttu-id=\"a-1\">", "</span>", "<span class=\"sxs-lookup\">", "<span data-stu-id=\"a-1\">",
+      "應用程式密碼", "パスワード", "text ", "**b**", "`code`", "```\n", "![alt](x.png)", "[l](u)", "| a | b |\n",
+      "<table><tr><td>", "&amp;", "\xFF", std::string("\0", 1), "\xE3\x81", "ก่", "<user>", "<br>", "- item\n"};
+  uint32_t state = 42;
+  auto next = [&] { return state = state * 1664525u + 1013904223u; };
+  for (int i = 0; i < 500; ++i) {
+    std::string content;
+    const int n = 1 + static_cast<int>(next() % 40);
+    for (int k = 0; k < n; ++k) content += pieces[next() % pieces.size()];
+    ReadResult r = parse_article(content, {"/x/ja-JP/doc.md", "en-US"});
+    if (r.ok) {
+      CHECK(r.article.locale == "ja-JP");
+      CHECK_FALSE(r.article.title.empty());
+      (void)render_html(r.article.markdown);
+    } else {
+      CHECK_FALSE(r.error.empty());
+    }
+  }
+}
