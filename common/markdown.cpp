@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace helpsearch {
@@ -142,6 +144,126 @@ void walk_blocks(cmark_node* node, MarkdownText& fields, bool in_quote) {
   }
 }
 
+// ---- pipe tables ------------------------------------------------------------
+// cmark (core CommonMark) reads GFM pipe tables as paragraphs; render_html()
+// turns such paragraphs into <table> markup, rendering each cell's inlines with
+// cmark itself, so escaping and safe mode stay cmark's.
+
+using Line = std::vector<cmark_node*>;
+
+std::vector<Line> lines_of(cmark_node* paragraph) {
+  std::vector<Line> lines(1);
+  for (cmark_node* n = cmark_node_first_child(paragraph); n; n = cmark_node_next(n)) {
+    if (cmark_node_get_type(n) == CMARK_NODE_SOFTBREAK || cmark_node_get_type(n) == CMARK_NODE_LINEBREAK)
+      lines.emplace_back();
+    else
+      lines.back().push_back(n);
+  }
+  return lines;
+}
+
+/// The line's text when it is only text, else nullopt.
+std::optional<std::string> plain_text(const Line& line) {
+  std::string out;
+  for (cmark_node* n : line) {
+    if (cmark_node_get_type(n) != CMARK_NODE_TEXT) return std::nullopt;
+    out += literal(n);
+  }
+  return out;
+}
+
+std::string trim_cell(std::string s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+/// Cells of a delimiter row ("|:---|---:|"), or 0 when the line is not one.
+size_t delimiter_cells(const std::string& line) {
+  std::string t = trim_cell(line);
+  if (!t.empty() && t.front() == '|') t.erase(0, 1);
+  if (!t.empty() && t.back() == '|') t.pop_back();
+  size_t cells = 0;
+  size_t pos = 0;
+  while (pos <= t.size()) {
+    size_t bar = t.find('|', pos);
+    if (bar == std::string::npos) bar = t.size();
+    const std::string cell = trim_cell(t.substr(pos, bar - pos));
+    const size_t b = cell.size() > 0 && cell.front() == ':' ? 1 : 0;
+    const size_t e = cell.size() > b && cell.back() == ':' ? cell.size() - 1 : cell.size();
+    if (e <= b || cell.find_first_not_of('-', b) < e) return 0;
+    ++cells;
+    pos = bar + 1;
+  }
+  return cells;
+}
+
+/// Renders a line's cells to HTML, splitting its text at '|'.
+std::vector<std::string> render_cells(const Line& line) {
+  std::vector<cmark_node*> cells{cmark_node_new(CMARK_NODE_PARAGRAPH)};
+  for (cmark_node* n : line) {
+    if (cmark_node_get_type(n) != CMARK_NODE_TEXT) {
+      cmark_node_append_child(cells.back(), n);
+      continue;
+    }
+    const std::string text = literal(n);
+    size_t pos = 0;
+    while (true) {
+      const size_t bar = text.find('|', pos);
+      const std::string piece = text.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos);
+      if (!piece.empty()) {
+        cmark_node* t = cmark_node_new(CMARK_NODE_TEXT);
+        cmark_node_set_literal(t, piece.c_str());
+        cmark_node_append_child(cells.back(), t);
+      }
+      if (bar == std::string::npos) break;
+      cells.push_back(cmark_node_new(CMARK_NODE_PARAGRAPH));
+      pos = bar + 1;
+    }
+  }
+  std::vector<std::string> out;
+  for (cmark_node* cell : cells) {
+    char* html = cmark_render_html(cell, CMARK_OPT_DEFAULT);
+    std::string h = html ? html : "";
+    free(html);
+    cmark_node_free(cell);
+    if (h.rfind("<p>", 0) == 0) h = h.substr(3, h.rfind("</p>") - 3);
+    out.push_back(trim_cell(h));
+  }
+  // "| a | b |": the empty cells outside the outer bars are not cells.
+  if (out.size() > 1 && out.front().empty()) out.erase(out.begin());
+  if (out.size() > 1 && out.back().empty()) out.pop_back();
+  return out;
+}
+
+/// Replaces a paragraph that is a pipe table by its <table> markup.
+void render_table(cmark_node* paragraph) {
+  std::vector<Line> lines = lines_of(paragraph);
+  if (lines.size() < 2) return;
+  const std::optional<std::string> header = plain_text(lines[0]);
+  const std::optional<std::string> delimiter = plain_text(lines[1]);
+  if (!delimiter || (header && header->find('|') == std::string::npos)) return;
+  const size_t columns = delimiter_cells(*delimiter);
+  if (columns == 0) return;
+  std::vector<std::string> head = render_cells(lines[0]);
+  if (head.size() != columns) return;
+  std::string html = "<table>\n<thead>\n<tr>";
+  for (const auto& c : head) html += "<th>" + c + "</th>";
+  html += "</tr>\n</thead>\n<tbody>\n";
+  for (size_t i = 2; i < lines.size(); ++i) {
+    std::vector<std::string> row = render_cells(lines[i]);
+    row.resize(columns);
+    html += "<tr>";
+    for (const auto& c : row) html += "<td>" + c + "</td>";
+    html += "</tr>\n";
+  }
+  html += "</tbody>\n</table>";
+  cmark_node* table = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+  cmark_node_set_on_enter(table, html.c_str());
+  cmark_node_replace(paragraph, table);
+  cmark_node_free(paragraph);
+}
+
 }  // namespace
 
 MarkdownText extract_markdown(std::string_view markdown) {
@@ -158,11 +280,13 @@ std::string render_html(std::string_view markdown) {
   if (!doc) return {};
   // Prose in angle brackets (<user>@contoso.com) is text, <br> a line break;
   // the rest of the raw HTML is left to safe mode, which omits it.
-  std::vector<cmark_node*> inline_html;
+  std::vector<cmark_node*> inline_html, paragraphs;
   cmark_iter* iter = cmark_iter_new(doc.get());
   for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
     cmark_node* node = cmark_iter_get_node(iter);
-    if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE) inline_html.push_back(node);
+    if (ev != CMARK_EVENT_ENTER) continue;
+    if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE) inline_html.push_back(node);
+    if (cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH) paragraphs.push_back(node);
   }
   cmark_iter_free(iter);
   for (cmark_node* node : inline_html) {
@@ -173,6 +297,7 @@ std::string render_html(std::string_view markdown) {
     cmark_node_replace(node, replacement);
     cmark_node_free(node);
   }
+  for (cmark_node* paragraph : paragraphs) render_table(paragraph);
   char* html = cmark_render_html(doc.get(), CMARK_OPT_DEFAULT);
   std::string out = html ? html : "";
   free(html);

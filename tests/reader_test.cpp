@@ -211,3 +211,14 @@ TEST_CASE("random article bytes never crash the reader", "[reader]") {
     }
   }
 }
+
+TEST_CASE("pipe tables render as tables, cells through cmark", "[reader]") {
+  const std::string html = render_html(
+      "Intro\n\n| Case | Use **this** |\n|:---|---:|\n| Outlook <user> | `code` |\n| short |\n\n"
+      "Not | a table\n\n| a | b |\n|---|\n");
+  CHECK(html.find("<table>\n<thead>\n<tr><th>Case</th><th>Use <strong>this</strong></th></tr>") != std::string::npos);
+  CHECK(html.find("<tr><td>Outlook &lt;user&gt;</td><td><code>code</code></td></tr>") != std::string::npos);
+  CHECK(html.find("<tr><td>short</td><td></td></tr>") != std::string::npos);
+  CHECK(html.find("<p>Not | a table</p>") != std::string::npos);
+  CHECK(html.find("<p>| a | b |") != std::string::npos);  // header and delimiter disagree: no table
+}
