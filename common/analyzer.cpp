@@ -8,7 +8,7 @@
 namespace helpsearch {
 namespace {
 
-constexpr const char* kAnalyzerVersion = "7";
+constexpr const char* kAnalyzerVersion = "8";
 constexpr size_t kDictWordMin = 3;    // dictionary words shorter than this are n-grams already
 constexpr size_t kStemMaxBytes = 64;  // longer "words" are identifiers: no stem
 

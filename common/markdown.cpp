@@ -2,6 +2,7 @@
 
 #include <cmark.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <memory>
@@ -43,6 +44,33 @@ const char* literal(cmark_node* node) {
   return s ? s : "";
 }
 
+std::string trim_cell(std::string s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+/// Cells of a delimiter row ("|:---|---:|"), or 0 when the line is not one.
+size_t delimiter_cells(const std::string& line) {
+  std::string t = trim_cell(line);
+  if (!t.empty() && t.front() == '|') t.erase(0, 1);
+  if (!t.empty() && t.back() == '|') t.pop_back();
+  size_t cells = 0;
+  size_t pos = 0;
+  while (pos <= t.size()) {
+    size_t bar = t.find('|', pos);
+    if (bar == std::string::npos) bar = t.size();
+    const std::string cell = trim_cell(t.substr(pos, bar - pos));
+    const size_t b = cell.size() > 0 && cell.front() == ':' ? 1 : 0;
+    const size_t e = cell.size() > b && cell.back() == ':' ? cell.size() - 1 : cell.size();
+    if (e <= b || cell.find_first_not_of('-', b) < e) return 0;
+    ++cells;
+    pos = bar + 1;
+  }
+  return cells;
+}
+
+/// Appends the text of node's inlines; line breaks become '\n'.
 void inline_text(cmark_node* node, std::string& out, MarkdownText& fields) {
   for (cmark_node* child = cmark_node_first_child(node); child;
        child = cmark_node_next(child)) {
@@ -56,7 +84,7 @@ void inline_text(cmark_node* node, std::string& out, MarkdownText& fields) {
         break;
       case CMARK_NODE_SOFTBREAK:
       case CMARK_NODE_LINEBREAK:
-        out += ' ';
+        out += '\n';
         break;
       case CMARK_NODE_HTML_INLINE:
         switch (classify_html(literal(child))) {
@@ -73,6 +101,7 @@ void inline_text(cmark_node* node, std::string& out, MarkdownText& fields) {
       case CMARK_NODE_IMAGE: {
         std::string alt;
         inline_text(child, alt, fields);
+        std::replace(alt.begin(), alt.end(), '\n', ' ');
         if (!alt.empty()) fields.alt.push_back(std::move(alt));
         out += ' ';
         break;
@@ -103,6 +132,33 @@ std::string drop_alert(const std::string& s) {
   return trim(s.substr(close + 1));
 }
 
+/// When a paragraph's text is a pipe table, adds one block per row, cells
+/// joined by " · ", and returns true.
+bool add_table_rows(const std::string& text, MarkdownText& fields) {
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos <= text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  if (lines.size() < 2 || lines[0].find('|') == std::string::npos || delimiter_cells(lines[1]) == 0) return false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i == 1) continue;
+    std::string row;
+    size_t pos = 0;
+    while (pos <= lines[i].size()) {
+      size_t bar = lines[i].find('|', pos);
+      if (bar == std::string::npos) bar = lines[i].size();
+      const std::string cell = trim_cell(lines[i].substr(pos, bar - pos));
+      if (!cell.empty()) row += (row.empty() ? "" : " · ") + cell;
+      pos = bar + 1;
+    }
+    if (!row.empty()) fields.blocks.push_back(std::move(row));
+  }
+  return true;
+}
+
 void walk_blocks(cmark_node* node, MarkdownText& fields, bool in_quote) {
   for (cmark_node* child = cmark_node_first_child(node); child;
        child = cmark_node_next(child)) {
@@ -110,6 +166,7 @@ void walk_blocks(cmark_node* node, MarkdownText& fields, bool in_quote) {
       case CMARK_NODE_HEADING: {
         std::string text;
         inline_text(child, text, fields);
+        std::replace(text.begin(), text.end(), '\n', ' ');
         text = trim(text);
         if (text.empty()) break;
         if (cmark_node_get_heading_level(child) == 1 && fields.h1.empty())
@@ -121,6 +178,8 @@ void walk_blocks(cmark_node* node, MarkdownText& fields, bool in_quote) {
       case CMARK_NODE_PARAGRAPH: {
         std::string text;
         inline_text(child, text, fields);
+        if (add_table_rows(text, fields)) break;
+        std::replace(text.begin(), text.end(), '\n', ' ');
         text = trim(text);
         if (in_quote) text = drop_alert(text);
         if (!text.empty()) fields.blocks.push_back(std::move(text));
@@ -170,32 +229,6 @@ std::optional<std::string> plain_text(const Line& line) {
     out += literal(n);
   }
   return out;
-}
-
-std::string trim_cell(std::string s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-/// Cells of a delimiter row ("|:---|---:|"), or 0 when the line is not one.
-size_t delimiter_cells(const std::string& line) {
-  std::string t = trim_cell(line);
-  if (!t.empty() && t.front() == '|') t.erase(0, 1);
-  if (!t.empty() && t.back() == '|') t.pop_back();
-  size_t cells = 0;
-  size_t pos = 0;
-  while (pos <= t.size()) {
-    size_t bar = t.find('|', pos);
-    if (bar == std::string::npos) bar = t.size();
-    const std::string cell = trim_cell(t.substr(pos, bar - pos));
-    const size_t b = cell.size() > 0 && cell.front() == ':' ? 1 : 0;
-    const size_t e = cell.size() > b && cell.back() == ':' ? cell.size() - 1 : cell.size();
-    if (e <= b || cell.find_first_not_of('-', b) < e) return 0;
-    ++cells;
-    pos = bar + 1;
-  }
-  return cells;
 }
 
 /// Renders a line's cells to HTML, splitting its text at '|'.

@@ -222,3 +222,9 @@ TEST_CASE("pipe tables render as tables, cells through cmark", "[reader]") {
   CHECK(html.find("<p>Not | a table</p>") != std::string::npos);
   CHECK(html.find("<p>| a | b |") != std::string::npos);  // header and delimiter disagree: no table
 }
+
+TEST_CASE("pipe tables are read row by row", "[reader]") {
+  ReadResult r = read("---\ntitle: x\n---\n# T\n\n| Case | Use |\n|---|---|\n| Outlook 2016 | **MFA** |\n\nAfter.\n");
+  REQUIRE(r.ok);
+  CHECK(join(r.article.blocks) == "Case · Use|Outlook 2016 · MFA|After.");
+}
