@@ -34,6 +34,8 @@ int serve(Context& ctx, const ServerOptions& opt) {
   // Answers are written in pieces (headers, body): without TCP_NODELAY, Nagle
   // and delayed ACKs add ~40 ms to every kept-alive request.
   server.set_tcp_nodelay(true);
+  if (!opt.cors_origin.empty())
+    server.set_default_headers({{"Access-Control-Allow-Origin", opt.cors_origin}});
 
   for (const Route& route : routes()) {
     server.Get(route.pattern, [&ctx, &route, &opt](const httplib::Request& req, httplib::Response& res) {

@@ -13,6 +13,9 @@ struct ServerOptions {
   int port = 8080;
   unsigned threads = 4;
   bool quiet = false;  ///< no per-request log lines
+  /// Access-Control-Allow-Origin sent with every answer, so that browser apps
+  /// on other origins (an admin portal) can call the API; "" sends none.
+  std::string cors_origin = "*";
 };
 
 /// Serves the routes until SIGINT or SIGTERM. Returns the process exit status.

@@ -32,9 +32,12 @@ int run(int argc, char** argv) {
   auto* listen_opt = app.add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
   auto* threads_opt = app.add_option("--threads", threads, "worker threads")->check(CLI::Range(1, 256));
   app.add_option("--config", config_file,
-                 "JSON file: {\"listen\", \"threads\", \"synonyms\", \"fallbacks\": {\"zh-HK\": [\"zh-TW\"]}, \"quiet\"}");
+                 "JSON file: {\"listen\", \"threads\", \"synonyms\", \"fallbacks\": {\"zh-HK\": [\"zh-TW\"]}, \"quiet\", \"cors_origin\"}");
   auto* syn_opt = app.add_option("--synonyms", config.synonyms_file, "synonyms file (one group per line, '|' between)");
   app.add_flag("--quiet", server.quiet, "no per-request log lines");
+  auto* cors_opt = app.add_option("--cors-origin", server.cors_origin,
+                                  "Access-Control-Allow-Origin for browser apps on other origins; '' for none")
+                       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (!config_file.empty()) {
@@ -49,6 +52,7 @@ int run(int argc, char** argv) {
       if (j.contains("threads") && threads_opt->count() == 0) threads = j["threads"].get<unsigned>();
       if (j.contains("synonyms") && syn_opt->count() == 0) config.synonyms_file = j["synonyms"].get<std::string>();
       if (j.contains("quiet")) server.quiet = server.quiet || j["quiet"].get<bool>();
+      if (j.contains("cors_origin") && cors_opt->count() == 0) server.cors_origin = j["cors_origin"].get<std::string>();
       if (j.contains("fallbacks"))
         config.fallbacks = j["fallbacks"].get<std::map<std::string, std::vector<std::string>>>();
     } catch (const nlohmann::json::exception& e) {

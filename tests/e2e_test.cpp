@@ -108,6 +108,10 @@ TEST_CASE("helpsearchd over HTTP", "[e2e]") {
   CHECK(json::parse(post->body)["error"]["code"] == "method_not_allowed");
   CHECK(get_json(c, "/v1/search?q=" + std::string(9000, 'a'), 414)["error"]["code"] == "uri_too_long");
 
+  auto cors = c.Get("/v1/lookup/500");
+  REQUIRE(cors);
+  CHECK(cors->get_header_value("Access-Control-Allow-Origin") == "*");
+
   json api = get_json(c, "/v1/openapi.json");
   CHECK(api["paths"].contains("/v1/lookup/{id}"));
 
