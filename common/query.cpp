@@ -197,7 +197,7 @@ std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>&
   while (i < segs.size()) {
     // A synonym group member, longest first.
     size_t matched = 0;
-    const std::vector<std::string>* group = nullptr;
+    const std::vector<Synonyms::Member>* group = nullptr;
     if (synonyms_ && synonyms_->size() > 0) {
       const size_t longest = std::min(synonyms_->max_segments(), segs.size() - i);
       for (size_t len = longest; len >= 1 && !group; --len) {
@@ -210,9 +210,8 @@ std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>&
       std::vector<Xapian::Query> alts{unit_query(segs, i, i + matched, title_only)};
       const std::string own = title_key(std::vector<Segment>(segs.begin() + i, segs.begin() + i + matched));
       for (const auto& member : *group) {
-        std::vector<Segment> ms = segment(member);
-        if (ms.empty() || title_key(ms) == own) continue;
-        alts.push_back(scaled(kSynonym, unit_query(ms, 0, ms.size(), title_only)));
+        if (member.key == own) continue;
+        alts.push_back(scaled(kSynonym, unit_query(member.segments, 0, member.segments.size(), title_only)));
       }
       // A group matches through its best member: synonyms widen, they do not add up.
       units.push_back(alts.size() == 1 ? alts.front() : Xapian::Query(Xapian::Query::OP_MAX, alts.begin(), alts.end()));

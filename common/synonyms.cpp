@@ -30,15 +30,19 @@ size_t Synonyms::load(std::string_view text) {
       std::string m = trim(part);
       if (!m.empty()) members.push_back(m);
     }
-    if (members.size() < 2) continue;
-    const size_t index = groups_.size();
-    for (const auto& m : members) {
+    std::vector<Member> group;
+    for (auto& m : members) {
       std::vector<Segment> segs = segment(m);
       if (segs.empty()) continue;
-      max_segments_ = std::max(max_segments_, segs.size());
-      by_key_.emplace(title_key(segs), index);
+      std::string key = title_key(segs);
+      group.push_back({std::move(m), std::move(key), std::move(segs)});
     }
-    groups_.push_back(std::move(members));
+    if (group.size() < 2) continue;
+    for (const Member& m : group) {
+      max_segments_ = std::max(max_segments_, m.segments.size());
+      by_key_.emplace(m.key, groups_.size());
+    }
+    groups_.push_back(std::move(group));
   }
   return groups_.size();
 }
@@ -55,7 +59,7 @@ bool Synonyms::load_file(const std::string& path, std::string* error) {
   return true;
 }
 
-const std::vector<std::string>* Synonyms::group_of(const std::string& key) const {
+const std::vector<Synonyms::Member>* Synonyms::group_of(const std::string& key) const {
   auto it = by_key_.find(key);
   return it == by_key_.end() ? nullptr : &groups_[it->second];
 }

@@ -6,6 +6,7 @@
 
 #include "analyzer.h"
 #include "query.h"
+#include "synonyms.h"
 #include "schema.h"
 #include "text.h"
 
@@ -137,4 +138,14 @@ TEST_CASE("invalid UTF-8 is found and replaced", "[analyzer]") {
   CHECK(invalid_utf8_offset("ab\xFF") == 2);
   CHECK(sanitize_utf8("a\xC3") == "a\xEF\xBF\xBD");
   CHECK(html_escape("<b>&\"'") == "&lt;b&gt;&amp;&quot;&#39;");
+}
+
+TEST_CASE("synonym groups are matched on analyzed text", "[analyzer]") {
+  Synonyms syn;
+  CHECK(syn.load("# comment\nMFA | multi-factor authentication | 多要素認証\nlonely\n!!! | ???\nsign in | log in\n") == 2);
+  REQUIRE(syn.group_of(title_key("ＭＦＡ")) != nullptr);
+  CHECK(syn.group_of(title_key("Multi-Factor  Authentication"))->size() == 3);
+  CHECK(syn.group_of(title_key("log in"))->front().text == "sign in");
+  CHECK(syn.group_of(title_key("lonely")) == nullptr);
+  CHECK(syn.max_segments() == 3);
 }
