@@ -169,18 +169,19 @@ Response get_article(Context& ctx, const Request& req) {
     return error_response(404, "not_found", "no such article");
   auto a = ctx.service.article(*locale, slug);
   if (!a) return error_response(404, "not_found", "no article " + *locale + "/" + slug);
-  return json_response({{"key", a->key},
-                        {"locale", a->locale},
-                        {"slug", a->slug},
-                        {"title", a->title},
-                        {"en_title", a->en_title},
-                        {"description", a->description},
-                        {"ids", a->ids},
-                        {"date", a->date},
-                        {"topic", a->topic},
-                        {"service", a->service},
+  const StoredArticle& st = a->stored;
+  return json_response({{"key", st.key},
+                        {"locale", st.locale},
+                        {"slug", st.slug},
+                        {"title", st.title},
+                        {"en_title", st.en_title},
+                        {"description", st.description},
+                        {"ids", st.ids},
+                        {"date", st.date},
+                        {"topic", st.topic},
+                        {"service", st.service},
                         {"html", a->html},
-                        {"text", a->text}});
+                        {"text", st.text}});
 }
 
 Response get_healthz(Context& ctx, const Request&) {

@@ -245,30 +245,10 @@ std::optional<ArticleView> Service::article(const std::string& locale, const std
     Xapian::PostingIterator it = h.db->postlist_begin(term);
     if (it == h.db->postlist_end(term)) return std::nullopt;
     const Xapian::Document doc = h.db->get_document(*it);
-    StoredArticle a = read_stored(doc);
     ArticleView v;
-    v.key = a.key;
-    v.locale = a.locale;
-    v.slug = a.slug;
-    v.title = a.title;
-    v.en_title = a.en_title;
-    v.description = a.description;
-    v.date = a.date;
-    v.topic = a.topic;
-    v.service = a.service;
-    v.ids = a.ids;
+    v.stored = read_stored(doc);
     v.html = render_html(stored_markdown(doc));
-    v.text = a.text;
     return v;
-  });
-}
-
-std::vector<std::string> Service::locales() {
-  return with_db([&](Handle& h) {
-    std::vector<std::string> out;
-    for (auto t = h.db->allterms_begin(schema::kLocale); t != h.db->allterms_end(schema::kLocale); ++t)
-      out.push_back((*t).substr(1));
-    return out;
   });
 }
 

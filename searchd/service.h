@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "document.h"
 #include "synonyms.h"
 
 namespace helpsearch {
@@ -56,10 +57,8 @@ struct Completion {
 
 /// An article for reading.
 struct ArticleView {
-  std::string key, locale, slug, title, en_title, description, date, topic, service;
-  std::vector<std::string> ids;
-  std::string html;  ///< rendered Markdown (sxs English stripped, raw HTML omitted)
-  std::string text;  ///< plain localized text
+  StoredArticle stored;  ///< metadata and plain localized text
+  std::string html;      ///< rendered Markdown (sxs English stripped, raw HTML omitted)
 };
 
 /// What /healthz reports.
@@ -86,9 +85,6 @@ class Service {
   std::vector<Completion> suggest(const std::string& q, const std::string& locale, size_t limit);
   std::optional<ArticleView> article(const std::string& locale, const std::string& slug);
   Health health();
-
-  /// Locales the index holds.
-  std::vector<std::string> locales();
 
   /// The fallback chain of a canonical locale under this configuration.
   std::vector<std::string> chain(const std::string& locale) const;
