@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "schema.h"
@@ -44,8 +46,10 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   Xapian::Document& doc = out.doc;
   std::set<std::string> spelling;
   Xapian::termpos pos = 1;
+  double words = 0;  // body words and run characters, for the length prior
   auto body = [&](const std::string& text, Xapian::termcount wdf) {
     std::vector<Segment> segs = segment(text);
+    for (const Segment& s : segs) words += s.kind == Segment::kWord ? 1.0 : static_cast<double>(s.chars.size()) / 2;
     local.index(doc, segs, Field::kBody, pos, wdf);
     collect_spelling(segs, spelling);
     pos += schema::kBlockGap;
@@ -99,6 +103,8 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   doc.add_value(schema::kSlotContentHash, content_hash);
   doc.add_value(schema::kSlotSourcePath, a.path);
   doc.add_value(schema::kSlotMarkdown, a.markdown);
+  doc.add_value(schema::kSlotPrior,
+                Xapian::sortable_serialise(std::min(1.0, std::sqrt(schema::kPriorPivot / std::max(1.0, words)))));
 
   std::vector<std::string> text_blocks;
   text_blocks.push_back(a.title);

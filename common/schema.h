@@ -40,6 +40,10 @@ inline constexpr const char* kSlug = "XS";
 inline constexpr const char* kTopic = "XT";
 /// ms.service, lower-cased; boolean.
 inline constexpr const char* kService = "XV";
+/// Error code forms found by shape in the localized text (analysis/codes.h):
+/// "0x80070005" and "80070005", "aadsts50011" and "50011", "5.7.750"; no positions.
+/// Read by the query builder, for codes however they are pasted, and by /v1/lookup.
+inline constexpr const char* kCode = "XE";
 /// Whole normalized localized title (tokens joined by one space); wdf 1, a known-item boost.
 inline constexpr const char* kTitleExact = "XA";
 /// Whole normalized English source title; wdf 1, a cross-lingual known-item boost.
@@ -57,14 +61,23 @@ enum Slot : Xapian::valueno {
   kSlotContentHash = 7,  ///< 16 hex digits: FNV-1a 64 of the file bytes
   kSlotSourcePath = 8,   ///< absolute path of the file the article came from
   kSlotMarkdown = 9,     ///< localized Markdown body (sxs English removed), for rendering
+  /// Length prior in (0, 1], Xapian::sortable_serialise'd: 1 up to kPriorPivot
+  /// words of text, then sqrt(kPriorPivot / words). Scales the coverage and
+  /// phrase bonuses of a query, so that a page listing hundreds of other
+  /// articles' titles does not outrank the article a title query means.
+  kSlotPrior = 10,
 };
+
+/// Words of text (space-delimited words and run characters) up to which an
+/// article has the full prior (see kSlotPrior).
+inline constexpr double kPriorPivot = 2000;
 
 // ---- database metadata ------------------------------------------------------
 /// Analyzer fingerprint; searchd refuses an index whose value differs from its own.
 inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Schema version of this header; bumped with any change to the names above.
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
-inline constexpr const char* kSchemaVersion = "1";
+inline constexpr const char* kSchemaVersion = "2";
 
 // ---- positions ----------------------------------------------------------------
 /// Gap left between blocks (paragraphs, list items, fields) so that phrases

@@ -118,6 +118,7 @@ Response get_search(Context& ctx, const Request& req) {
             {"limit", s.limit},
             {"hits", hits},
             {"facets", {{"locale", r.locale_facets}}},
+            {"corrected", r.corrected.empty() ? json(nullptr) : json(r.corrected)},
             {"suggestion", r.suggestion.empty() ? json(nullptr) : json(r.suggestion)}};
   j["took_ms"] = ms_since(start);
   return json_response(j);

@@ -141,26 +141,26 @@ SearchResult Service::search(const SearchRequest& req) {
     SearchResult result;
     Xapian::Database& db = *h.db;
     const Analyzer& local = h.analyzer(req.locale.empty() ? "en" : language_of(req.locale));
-    QueryBuilder builder(local, h.analyzer("en"), &synonyms_);
+    QueryBuilder builder(local, h.analyzer("en"), &synonyms_, &db);
     const QueryPlan plan = builder.build(req.q);
     if (plan.empty) return result;
+    result.corrections = plan.corrections;
+    if (!plan.corrections.empty()) result.corrected = respell(fold(req.q), plan.corrections);
 
     Xapian::Enquire enquire(db);
-    enquire.set_weighting_scheme(Xapian::BM25Weight());
+    std::unique_ptr<Xapian::Weight> weight(ranking_weight());
+    enquire.set_weighting_scheme(*weight);
+    Xapian::ValueCountMatchSpy spy(schema::kSlotLocale);
+    const bool count_locales = req.facets && req.locale.empty();
+    if (count_locales) enquire.add_matchspy(&spy);
     Xapian::MSet mset;
-    Xapian::Query used;  // the matching part of the query that found something, for facets
-    for (const std::string& loc : chain(req.locale)) {
-      for (auto [q, match] : {std::pair{&plan.strict, &plan.strict_match}, {&plan.relaxed, &plan.relaxed_match}}) {
-        if (q->empty()) continue;
-        enquire.set_query(in_locale(*q, loc));
-        mset = enquire.get_mset(req.offset, req.limit, std::max<Xapian::doccount>(req.offset + req.limit, 100));
-        if (mset.get_matches_estimated() > 0) {
-          used = *match;
-          result.locale_used = loc;
-          break;
-        }
+    for (const std::string& loc : plan.query.empty() ? std::vector<std::string>{} : chain(req.locale)) {
+      enquire.set_query(in_locale(plan.query, loc));
+      mset = enquire.get_mset(req.offset, req.limit, std::max<Xapian::doccount>(req.offset + req.limit, 100));
+      if (mset.get_matches_estimated() > 0) {
+        result.locale_used = loc;
+        break;
       }
-      if (!used.empty()) break;
     }
     result.total = mset.get_matches_estimated();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -169,22 +169,19 @@ SearchResult Service::search(const SearchRequest& req) {
       hit.snippet = make_snippet(a.text, a.english, plan, local);
       result.hits.push_back(std::move(hit));
     }
-    if (req.facets && !used.empty()) {
-      Xapian::ValueCountMatchSpy spy(schema::kSlotLocale);
-      Xapian::Enquire all(db);
-      all.set_query(used);
-      all.set_weighting_scheme(Xapian::BoolWeight());
-      all.add_matchspy(&spy);
-      all.get_mset(0, 0, db.get_doccount());
+    if (count_locales) {
       for (auto v = spy.values_begin(); v != spy.values_end(); ++v) result.locale_facets[*v] = v.get_termfreq();
+    } else if (req.facets && result.total > 0) {
+      result.locale_facets[result.locale_used] = result.total;
     }
-    if (result.total < 3 && !plan.spell.empty()) {
+    if (result.total < 3 && plan.corrections.empty() && !plan.spell.empty()) {
       std::map<std::string, std::string> fixes;
       for (const auto& w : plan.spell) {
         std::string s = db.get_spelling_suggestion(w, 2);
         if (!s.empty() && s != w) fixes[w] = s;
       }
       if (!fixes.empty()) result.suggestion = respell(fold(req.q), fixes);
+      if (result.suggestion == fold(req.q)) result.suggestion.clear();
     }
     return result;
   });

@@ -47,6 +47,9 @@ struct SearchResult {
   std::vector<Hit> hits;
   std::map<std::string, size_t> locale_facets;
   std::string suggestion;   ///< "did you mean", "" when none
+  /// Typed words in no article, by the spelling correction searched instead.
+  std::map<std::string, std::string> corrections;
+  std::string corrected;    ///< the query as searched, when corrections were made ("" = as typed)
 };
 
 /// One completion of an article title.

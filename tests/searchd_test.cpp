@@ -114,8 +114,11 @@ TEST_CASE_METHOD(Fixture, "locale fallback and did-you-mean", "[searchd]") {
   CHECK(hk["locale_used"] == "zh-TW");
   json fr = get("/v1/search", {{"q", "password"}, {"locale", "fr-FR"}});
   CHECK(fr["locale_used"] == "en-US");
+  // A word in no article is searched as its correction, and said so.
   json typo = get("/v1/search", {{"q", "pasword"}, {"locale", "en-US"}});
-  CHECK(typo["suggestion"] == "password");
+  CHECK(typo["corrected"] == "password");
+  CHECK(typo["suggestion"].is_null());
+  CHECK_FALSE(typo["hits"].empty());
 }
 
 TEST_CASE_METHOD(Fixture, "synonyms widen a query", "[searchd]") {

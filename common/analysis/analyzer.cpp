@@ -2,13 +2,14 @@
 
 #include <cstdio>
 
+#include "codes.h"
 #include "locales.h"
 #include "schema.h"
 
 namespace helpsearch {
 namespace {
 
-constexpr const char* kAnalyzerVersion = "8";
+constexpr const char* kAnalyzerVersion = "9";
 constexpr size_t kDictWordMin = 3;    // dictionary words shorter than this are n-grams already
 constexpr size_t kStemMaxBytes = 64;  // longer "words" are identifiers: no stem
 
@@ -74,6 +75,9 @@ void Analyzer::index(Xapian::Document& doc, const std::vector<Segment>& segments
     if (seg.kind == Segment::kWord) {
       add_posting(doc, prefix + seg.norm, pos, wdf);
       if (std::string s = stem(seg.norm); !s.empty()) doc.add_term(zprefix + s, wdf);
+      if (field == Field::kBody) {
+        for (const std::string& code : code_forms(seg.norm)) doc.add_term(schema::kCode + code, wdf);
+      }
       ++pos;
       continue;
     }
@@ -98,7 +102,7 @@ void Analyzer::index(Xapian::Document& doc, const std::vector<Segment>& segments
 std::string Analyzer::fingerprint() {
   return std::string("helpsearch-analyzer/") + kAnalyzerVersion + " schema/" +
          schema::kSchemaVersion + " icu/" + icu_version() + " xapian/" +
-         Xapian::version_string() + " ngram/1-2 dictword/3";
+         Xapian::version_string() + " ngram/1-2 dictword/3 han/Hant-Hans codes/1";
 }
 
 std::string fnv1a_hex(std::string_view bytes) {

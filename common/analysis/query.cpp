@@ -1,30 +1,46 @@
 #include "query.h"
 
 #include <algorithm>
+#include <set>
+
+#include "codes.h"
 
 #include "schema.h"
 
 namespace helpsearch {
 namespace {
 
-// Ranking weights, as factors on Xapian's BM25 term weights.
+// Ranking weights, as factors on the BM25+ weights of terms.
+constexpr double kK1 = 1.0;            // BM25 term-frequency saturation
+constexpr double kB = 0.5;             // BM25 length normalisation
+constexpr double kDelta = 1.5;         // BM25+ share of IDF that any match of a unit earns
 constexpr double kStem = 0.5;          // stemmed form of a word, beside its exact form
-constexpr double kTitle = 1.5;         // a match in the title, on top of the body match
+constexpr double kTitle = 1.5;         // a match in the title instead of the body
 constexpr double kEnglish = 0.35;      // a match in the English source of an sxs article
 constexpr double kCode = 3.0;          // error codes and other digit-bearing identifiers
+constexpr double kPrefix = 0.6;        // completions of an unfinished last word
+constexpr double kCorrection = 0.8;    // the spelling correction of a word in no article
+constexpr double kFiller = 0.1;        // filler words: weight, never coverage
 constexpr double kCustomId = 1000.0;   // typed custom ID: those articles first
 constexpr double kTitleExact = 200.0;  // the query is the whole title
 constexpr double kEnglishTitleExact = 100.0;  // the query is the whole English source title
-constexpr double kPhraseBody = 12.0;   // all query words adjacent, in order
-constexpr double kPhraseFixed = 25.0;  // ... as a flat bonus too, whatever the words' rarity
-constexpr double kPhraseTitle = 5.0;
+constexpr double kPhraseBody = 4.0;    // all query words adjacent, in order
+constexpr double kPhraseFixed = 25.0;  // ... as a flat bonus too (times the length prior)
+constexpr double kPhraseTitle = 2.0;
 constexpr double kPhraseEnglish = 0.5;
+constexpr double kRunPhrase = 2.0;     // a CJK/Thai/Hangul run found as written, in the body
+constexpr double kRunPhraseFixed = 15.0;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
 constexpr double kSynonym = 0.5;       // another member of the word's synonym group
+constexpr double kPrior = 12.0;        // the length prior, for every match
 
 // Bounds on the work one query may ask for, like web search engines' word limits.
 constexpr size_t kMaxSegments = 32;    // words and runs of a query; the rest is ignored
 constexpr size_t kMaxRunChars = 48;    // characters of one run matched as a phrase
+constexpr size_t kMaxUnits = 40;       // units of one query (run characters pairs included)
+constexpr Xapian::termcount kMaxExpansion = 12;  // completions of an unfinished last word
+constexpr size_t kMinCorrected = 4;    // shorter words are not spelling-corrected
+constexpr size_t kMinPrefix = 2;       // shorter unfinished words are not expanded
 
 bool is_space_at(std::string_view s, size_t i, size_t* width) {
   const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -85,7 +101,39 @@ Xapian::Query all_of(const std::vector<Xapian::Query>& qs) {
   return Xapian::Query(Xapian::Query::OP_AND, qs.begin(), qs.end());
 }
 
+Xapian::Query best_of(const std::vector<Xapian::Query>& qs) {
+  std::vector<Xapian::Query> nonempty;
+  for (const auto& q : qs) {
+    if (!q.empty()) nonempty.push_back(q);
+  }
+  if (nonempty.empty()) return Xapian::Query();
+  if (nonempty.size() == 1) return nonempty.front();
+  return Xapian::Query(Xapian::Query::OP_MAX, nonempty.begin(), nonempty.end());
+}
+
+/// A flat bonus of `weight` times the article's length prior, where q matches.
+Xapian::Query prior_bonus(double weight, const Xapian::Query& q) {
+  if (q.empty()) return q;
+  auto* prior = new Xapian::ValueWeightPostingSource(schema::kSlotPrior);
+  return scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q));
+}
+
+bool has_space_at_end(std::string_view q) {
+  if (q.empty()) return true;
+  const char c = q.back();
+  return c == ' ' || c == '\t' || c == '\n' || c == '"' || (q.size() >= 3 && q.substr(q.size() - 3) == "\xE3\x80\x80");
+}
+
+bool alphabetic(const std::string& w) {
+  for (unsigned char c : w) {
+    if (c < 0x80 && !(c >= 'a' && c <= 'z')) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+Xapian::Weight* ranking_weight() { return new Xapian::BM25PlusWeight(kK1, 0, 1, kB, 0.5, kDelta); }
 
 std::vector<QueryClause> parse_user_query(std::string_view q) {
   std::vector<QueryClause> out;
@@ -124,8 +172,42 @@ std::vector<QueryClause> parse_user_query(std::string_view q) {
   return out;
 }
 
-QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms)
-    : local_(local), english_(english), synonyms_(synonyms) {}
+/// One optional unit of a query: what it weighs and how common it is.
+struct QueryBuilder::Unit {
+  Xapian::Query weight;  ///< its alternatives, best one counted (OP_MAX)
+  double frequency = 0;  ///< estimated articles holding it; 0 = none (the unit is dropped)
+  bool filler = false;   ///< adds weight only
+};
+
+/// What build() gathers while it reads the clauses.
+struct QueryBuilder::Context {
+  QueryPlan& plan;
+  std::vector<Unit> units;
+  std::vector<Xapian::Query> boosts;
+  std::vector<Segment> topic;  ///< the query's topic segments in order, for the phrase boosts
+};
+
+QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
+                           const Xapian::Database* db)
+    : local_(local), english_(english), synonyms_(synonyms), db_(db), filler_(local.language()) {}
+
+double QueryBuilder::frequency(const std::string& term) const {
+  if (!db_) return 1;  // no statistics: every term counts as present
+  return term.empty() ? 0 : static_cast<double>(db_->get_termfreq(term));
+}
+
+std::string QueryBuilder::correction(const std::string& word) const {
+  if (!db_ || word.size() < kMinCorrected || !alphabetic(word)) return {};
+  const unsigned distance = utf8_length(word) >= 8 ? 2 : 1;
+  std::string s = db_->get_spelling_suggestion(word, distance);
+  return s != word && frequency(s) > 0 ? s : std::string();
+}
+
+/// Completions of an unfinished word under a prefix, the most frequent first.
+Xapian::Query QueryBuilder::prefix_query(const std::string& prefix, const std::string& word) const {
+  return Xapian::Query(Xapian::Query::OP_WILDCARD, prefix + word, kMaxExpansion,
+                       Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::Query::OP_SYNONYM);
+}
 
 Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) const {
   const std::string stem = local_.stem(w);
@@ -144,7 +226,7 @@ Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) co
     // Custom IDs hold digits ("500", "1300011"): only such words can be one.
     if (w.find_first_of("0123456789") != std::string::npos) alts.push_back(id_query(w));
   }
-  return any_of(alts);
+  return best_of(alts);
 }
 
 Xapian::Query QueryBuilder::phrase_query(const std::vector<Segment>& segs, const char* prefix) const {
@@ -160,39 +242,121 @@ Xapian::Query QueryBuilder::phrase_query(const std::vector<Segment>& segs, const
     const size_t n = seg.chars.size();
     if (n == 1) terms.emplace_back(p + seg.chars[0].text);
     for (size_t i = 0; i + 1 < n; ++i) terms.emplace_back(p + seg.chars[i].text + seg.chars[i + 1].text);
-    span += static_cast<Xapian::termcount>(n);
+    // The bigrams of n characters stand at n - 1 consecutive positions.
+    span += static_cast<Xapian::termcount>(n > 1 ? n - 1 : 1);
   }
   if (terms.empty()) return Xapian::Query();
   if (terms.size() == 1) return terms.front();
   return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), span);
 }
 
-Xapian::Query QueryBuilder::run_query(const Segment& run, bool title_only) const {
-  const std::vector<Segment> one{run};
-  std::vector<Xapian::Query> alts;
-  if (!title_only) alts.push_back(phrase_query(one, schema::kBody));
-  alts.push_back(scaled(kTitle, phrase_query(one, schema::kTitle)));
-  if (!title_only) alts.push_back(scaled(kEnglish, phrase_query(one, schema::kEnglish)));
-  return any_of(alts);
-}
-
+/// segs[begin, end) as one phrase in the body, the title and the English source.
 Xapian::Query QueryBuilder::unit_query(const std::vector<Segment>& segs, size_t begin, size_t end,
                                        bool title_only) const {
-  if (end - begin == 1) {
-    const Segment& s = segs[begin];
-    return s.kind == Segment::kWord ? word_query(s.norm, title_only) : run_query(s, title_only);
-  }
+  if (end - begin == 1 && segs[begin].kind == Segment::kWord) return word_query(segs[begin].norm, title_only);
   const std::vector<Segment> part(segs.begin() + begin, segs.begin() + end);
   std::vector<Xapian::Query> alts;
   if (!title_only) alts.push_back(phrase_query(part, schema::kBody));
   alts.push_back(scaled(kTitle, phrase_query(part, schema::kTitle)));
   if (!title_only) alts.push_back(scaled(kEnglish, phrase_query(part, schema::kEnglish)));
-  return any_of(alts);
+  return best_of(alts);
 }
 
-std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>& segs,
-                                                     bool title_only) const {
-  std::vector<Xapian::Query> units;
+QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only, bool partial,
+                                           Context& ctx) const {
+  Unit u;
+  u.weight = word_query(w, title_only);
+  const std::string stem = local_.stem(w);
+  for (const std::string& t : {w, schema::kTitle + w, std::string(schema::kEnglish) + w,
+                               stem.empty() ? std::string() : schema::kBodyStem + stem,
+                               title_only ? std::string() : schema::kCustomId + w})
+    u.frequency = std::max(u.frequency, frequency(t));
+  if (partial && utf8_length(w) >= kMinPrefix && db_) {
+    // As you type: the unfinished last word also stands for its completions.
+    std::vector<Xapian::Query> alts{u.weight, scaled(kPrefix * kTitle, prefix_query(schema::kTitle, w))};
+    if (!title_only) alts.push_back(scaled(kPrefix, prefix_query("", w)));
+    u.weight = best_of(alts);
+    // One completion is enough to know that the unit is present.
+    if (auto t = db_->allterms_begin(w); t != db_->allterms_end(w))
+      u.frequency = std::max(u.frequency, static_cast<double>(t.get_termfreq()));
+  }
+  if (u.frequency == 0) {
+    if (std::string fix = correction(w); !fix.empty()) {
+      ctx.plan.corrections[w] = fix;
+      ctx.plan.words.push_back(fix);
+      u = word_unit(fix, title_only, false, ctx);
+      u.weight = scaled(kCorrection, u.weight);
+    }
+  }
+  u.filler = filler_.is_filler_word(w);
+  return u;
+}
+
+QueryBuilder::Unit QueryBuilder::code_unit(const std::vector<std::string>& forms,
+                                           const Xapian::Query& words) const {
+  Unit u;
+  std::vector<Xapian::Query> alts{words};
+  for (const std::string& f : forms) {
+    alts.push_back(scaled(kCode, Xapian::Query(schema::kCode + f)));
+    u.frequency = std::max(u.frequency, frequency(schema::kCode + f));
+  }
+  u.weight = best_of(alts);
+  return u;
+}
+
+void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& ctx) const {
+  const auto [first, last] = filler_.topic_span(run);
+  auto part = [&](size_t a, size_t b) {
+    Segment s = run;
+    s.chars.assign(run.chars.begin() + static_cast<long>(a), run.chars.begin() + static_cast<long>(b));
+    s.norm.clear();
+    for (const RunChar& c : s.chars) s.norm += c.text;
+    return s;
+  };
+  if (first == last) {  // all filler: the run is the topic after all
+    if (run.chars.size() >= 1) add_run_units(part(0, run.chars.size()), title_only, ctx);
+    return;
+  }
+  for (auto [a, b] : {std::pair{size_t{0}, first}, std::pair{last, run.chars.size()}}) {
+    if (a < b) ctx.units.push_back({scaled(kFiller, unit_query({part(a, b)}, 0, 1, title_only)), 1, true});
+  }
+  const Segment topic = first == 0 && last == run.chars.size() ? run : part(first, last);
+  ctx.topic.push_back(topic);
+  ctx.plan.runs.push_back(topic.norm);
+  const size_t n = topic.chars.size();
+  if (n == 1) {
+    const std::string& c = topic.chars[0].text;
+    ctx.units.push_back({unit_query({topic}, 0, 1, title_only), std::max(frequency(c), frequency(schema::kTitle + c))});
+    return;
+  }
+  // Every character pair is a unit, so that an article holding most of the
+  // run ranks on; the run as written comes on top as a boost.
+  std::set<std::string> seen;
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const std::string pair = topic.chars[i].text + topic.chars[i + 1].text;
+    if (!seen.insert(pair).second) continue;
+    std::vector<Xapian::Query> alts{scaled(kTitle, Xapian::Query(schema::kTitle + pair))};
+    if (!title_only) alts.push_back(Xapian::Query(pair));
+    ctx.units.push_back({best_of(alts), std::max(frequency(pair), frequency(schema::kTitle + pair))});
+  }
+  const std::vector<Segment> one{topic};
+  if (!title_only) {
+    const Xapian::Query body = phrase_query(one, schema::kBody);
+    ctx.boosts.push_back(scaled(kRunPhrase, body));
+    ctx.boosts.push_back(prior_bonus(kRunPhraseFixed, body));
+    ctx.boosts.push_back(scaled(kRunPhrase * kEnglish, phrase_query(one, schema::kEnglish)));
+  }
+  ctx.boosts.push_back(scaled(kRunPhrase * kTitle, phrase_query(one, schema::kTitle)));
+  for (auto [w0, count] : topic.words) {
+    if (count < 3 || title_only) continue;
+    std::string w;
+    for (uint32_t k = w0; k < w0 + count && k < n; ++k) w += topic.chars[k].text;
+    ctx.boosts.push_back(scaled(kDictWord, Xapian::Query(schema::kDictWord + w)));
+  }
+}
+
+void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_only, bool partial_last,
+                                   Context& ctx) const {
   size_t i = 0;
   while (i < segs.size()) {
     // A synonym group member, longest first.
@@ -207,35 +371,85 @@ std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>&
       }
     }
     if (group) {
+      const std::vector<Segment> own(segs.begin() + i, segs.begin() + i + matched);
+      const std::string key = title_key(own);
+      Unit u;
       std::vector<Xapian::Query> alts{unit_query(segs, i, i + matched, title_only)};
-      const std::string own = title_key(std::vector<Segment>(segs.begin() + i, segs.begin() + i + matched));
       for (const auto& member : *group) {
-        if (member.key == own) continue;
+        if (member.key == key) continue;
         alts.push_back(scaled(kSynonym, unit_query(member.segments, 0, member.segments.size(), title_only)));
       }
       // A group matches through its best member: synonyms widen, they do not add up.
-      units.push_back(alts.size() == 1 ? alts.front() : Xapian::Query(Xapian::Query::OP_MAX, alts.begin(), alts.end()));
+      u.weight = best_of(alts);
+      u.frequency = 1;  // a group is known to be present somewhere
+      ctx.units.push_back(u);
+      for (const Segment& s : own) {
+        if (s.kind == Segment::kWord) ctx.plan.words.push_back(s.norm);
+        else ctx.plan.runs.push_back(s.norm);
+      }
+      ctx.topic.insert(ctx.topic.end(), own.begin(), own.end());
       i += matched;
       continue;
     }
+    if (segs[i].kind == Segment::kRun) {
+      add_run_units(segs[i], title_only, ctx);
+      ++i;
+      continue;
+    }
+    // A code split in two ("AADSTS 50011"), when the joined form is known.
+    if (!title_only) {
+      std::vector<std::string> split = split_code_forms(segs, i);
+      if (!split.empty() && frequency(schema::kCode + split.front()) > 0) {
+        ctx.units.push_back(code_unit(split, unit_query(segs, i, i + 2, false)));
+        ctx.plan.words.push_back(segs[i].norm);
+        ctx.plan.words.push_back(segs[i + 1].norm);
+        ctx.topic.insert(ctx.topic.end(), segs.begin() + i, segs.begin() + i + 2);
+        i += 2;
+        continue;
+      }
+    }
     // Words glued by punctuation ("multi-factor", "user@contoso.com") form a phrase.
     size_t end = i + 1;
-    while (end < segs.size() && segs[i].kind == Segment::kWord && segs[end].kind == Segment::kWord &&
-           segs[end].glued)
-      ++end;
-    units.push_back(unit_query(segs, i, end, title_only));
+    while (end < segs.size() && segs[end].kind == Segment::kWord && segs[end].glued) ++end;
+    if (end - i > 1) {
+      Unit u;
+      u.weight = unit_query(segs, i, end, title_only);
+      u.frequency = 1e9;
+      for (size_t k = i; k < end; ++k) u.frequency = std::min(u.frequency, frequency(segs[k].norm));
+      ctx.units.push_back(u);
+    } else {
+      const std::string& w = segs[i].norm;
+      const bool partial = partial_last && end == segs.size();
+      std::vector<std::string> forms = title_only ? std::vector<std::string>{} : code_forms(w);
+      Unit u = word_unit(w, title_only, partial, ctx);
+      if (!forms.empty()) {
+        Unit c = code_unit(forms, u.weight);
+        c.frequency = std::max(c.frequency, u.frequency);
+        u = c;
+      }
+      ctx.units.push_back(u);
+    }
+    for (size_t k = i; k < end; ++k) {
+      const std::string& w = segs[k].norm;
+      ctx.plan.words.push_back(w);
+      if (std::string st = local_.stem(w); !st.empty()) ctx.plan.stems.push_back(st);
+      if (local_.stem(w).size() || english_.stem(w).size()) ctx.plan.spell.push_back(w);
+      if (!filler_.is_filler_word(w)) ctx.topic.push_back(segs[k]);
+    }
     i = end;
   }
-  return units;
 }
 
 QueryPlan QueryBuilder::build(std::string_view user_query) const {
   QueryPlan plan;
-  std::vector<Xapian::Query> required, relaxed_units, filters, excluded, boosts;
-  std::vector<Segment> positive;  // plain and phrase text, in order, for the boosts
-  std::vector<Segment> whole;     // the same before the bounds, for the exact-title keys
+  Context ctx{plan, {}, {}, {}};
+  std::vector<Xapian::Query> filters, excluded;
+  std::vector<Segment> whole;  // plain and phrase text before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;
-  for (const QueryClause& clause : parse_user_query(user_query)) {
+  const std::vector<QueryClause> clauses = parse_user_query(user_query);
+  const bool partial = !has_space_at_end(user_query);
+  for (size_t c = 0; c < clauses.size(); ++c) {
+    const QueryClause& clause = clauses[c];
     std::vector<Segment> segs = segment(clause.text);
     if (!clause.exclude && (clause.kind == QueryClause::kPlain || clause.kind == QueryClause::kPhrase))
       whole.insert(whole.end(), segs.begin(), segs.end());
@@ -245,7 +459,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
       if (s.kind == Segment::kRun && s.chars.size() > kMaxRunChars) {
         s.chars.resize(kMaxRunChars);
         s.norm.clear();
-        for (const RunChar& c : s.chars) s.norm += c.text;
+        for (const RunChar& ch : s.chars) s.norm += ch.text;
         std::erase_if(s.words, [&](const auto& w) { return w.first + w.second > kMaxRunChars; });
       }
     }
@@ -254,51 +468,61 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
       continue;
     }
     if (segs.empty()) continue;
-    std::vector<Xapian::Query> units;
-    if (clause.kind == QueryClause::kPhrase) {
-      units.push_back(unit_query(segs, 0, segs.size(), false));
-    } else {
-      units = plain_units(segs, clause.kind == QueryClause::kTitle);
-    }
     if (clause.exclude) {
-      excluded.push_back(any_of(units));
+      excluded.push_back(unit_query(segs, 0, segs.size(), false));
       continue;
     }
-    required.insert(required.end(), units.begin(), units.end());
-    if (clause.kind != QueryClause::kTitle) positive.insert(positive.end(), segs.begin(), segs.end());
-    for (const Segment& s : segs) {
-      if (s.kind == Segment::kWord) {
-        plan.words.push_back(s.norm);
-        if (std::string st = local_.stem(s.norm); !st.empty()) plan.stems.push_back(st);
-        if (local_.stem(s.norm).size() || english_.stem(s.norm).size()) plan.spell.push_back(s.norm);
-      } else {
-        plan.runs.push_back(s.norm);
-        for (auto [first, count] : s.words) {
-          if (count < 3) continue;
-          std::string w;
-          for (uint32_t k = first; k < first + count; ++k) w += s.chars[k].text;
-          boosts.push_back(scaled(kDictWord, Xapian::Query(schema::kDictWord + w)));
-        }
+    if (clause.kind == QueryClause::kPhrase) {
+      Unit u;
+      u.weight = unit_query(segs, 0, segs.size(), false);
+      u.frequency = 1;
+      ctx.units.push_back(u);
+      for (const Segment& s : segs) {
+        if (s.kind == Segment::kWord) plan.words.push_back(s.norm);
+        else plan.runs.push_back(s.norm);
       }
+      ctx.topic.insert(ctx.topic.end(), segs.begin(), segs.end());
+      continue;
     }
+    const bool last = c + 1 == clauses.size() && partial && clause.kind == QueryClause::kPlain;
+    add_plain_units(segs, clause.kind == QueryClause::kTitle, last, ctx);
   }
-  if (positive.size() >= 2) {
-    const Xapian::Query body_phrase = phrase_query(positive, schema::kBody);
+
+  // Units in no article are dropped; filler counts only when there is nothing else.
+  std::vector<Xapian::Query> topic_units, filler_units;
+  for (const Unit& u : ctx.units) {
+    if (u.weight.empty() || u.frequency <= 0) continue;
+    (u.filler ? filler_units : topic_units).push_back(u.weight);
+    if (topic_units.size() + filler_units.size() >= kMaxUnits) break;
+  }
+  Xapian::Query match;
+  if (!topic_units.empty()) {
+    match = any_of(topic_units);
+    if (!filler_units.empty())
+      match = Xapian::Query(Xapian::Query::OP_AND_MAYBE, match, scaled(kFiller, any_of(filler_units)));
+  } else {
+    match = any_of(filler_units);
+  }
+
+  std::vector<Xapian::Query>& boosts = ctx.boosts;
+  if (ctx.topic.size() >= 2) {
+    const Xapian::Query body_phrase = phrase_query(ctx.topic, schema::kBody);
     boosts.push_back(scaled(kPhraseBody, body_phrase));
-    boosts.push_back(Xapian::Query(Xapian::Query::OP_FILTER,
-                                   Xapian::Query((new Xapian::FixedWeightPostingSource(kPhraseFixed))->release()),
-                                   body_phrase));
-    boosts.push_back(scaled(kPhraseTitle, phrase_query(positive, schema::kTitle)));
-    boosts.push_back(scaled(kPhraseEnglish, phrase_query(positive, schema::kEnglish)));
+    boosts.push_back(prior_bonus(kPhraseFixed, body_phrase));
+    boosts.push_back(scaled(kPhraseTitle, phrase_query(ctx.topic, schema::kTitle)));
+    boosts.push_back(scaled(kPhraseEnglish, phrase_query(ctx.topic, schema::kEnglish)));
   }
-  if (!whole.empty()) {
-    const std::string key = title_key(whole);
+  std::set<std::string> keys;
+  if (!whole.empty()) keys.insert(title_key(whole));
+  if (!ctx.topic.empty()) keys.insert(title_key(ctx.topic));
+  for (const std::string& key : keys) {
     boosts.push_back(scaled(kTitleExact, Xapian::Query(schema::kTitleExact + key)));
     boosts.push_back(scaled(kEnglishTitleExact, Xapian::Query(schema::kEnglishTitleExact + key)));
   }
+  auto* prior = new Xapian::ValueWeightPostingSource(schema::kSlotPrior);
+  boosts.push_back(scaled(kPrior, Xapian::Query(prior->release())));
 
-  auto finish = [&](Xapian::Query match, bool with_boosts) {
-    Xapian::Query q = std::move(match);
+  auto finish = [&](Xapian::Query q, bool with_boosts) {
     if (q.empty()) {
       if (!filters.empty())
         q = any_of(filters);
@@ -307,19 +531,15 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
       else
         return Xapian::Query();
     } else {
-      if (with_boosts && !boosts.empty()) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, any_of(boosts));
+      if (with_boosts) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, any_of(boosts));
       if (!filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, all_of(filters));
     }
     if (!excluded.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, any_of(excluded));
     return q;
   };
-  plan.strict = finish(all_of(required), true);
-  plan.strict_match = finish(all_of(required), false);
-  if (required.size() > 1) {
-    plan.relaxed = finish(any_of(required), true);
-    plan.relaxed_match = finish(any_of(required), false);
-  }
-  plan.empty = plan.strict.empty();
+  plan.query = finish(match, true);
+  plan.match = finish(match, false);
+  plan.empty = ctx.units.empty() && filters.empty() && excluded.empty();
   return plan;
 }
 

@@ -1,16 +1,27 @@
-// What a person types → Xapian queries, through the same analyzer as the
-// indexer. The user syntax is deliberately small and can never fail: plain
+// What a person types → one ranked Xapian query, through the same analyzer as
+// the indexer. The user syntax is deliberately small and can never fail: plain
 // words, "quoted phrases", -exclusions, title: and id:. Anything it cannot
 // read is taken as plain words.
+//
+// Ranking has no cliff between AND and OR: every unit of the query (a word, a
+// code, a synonym group, a character pair of a CJK/Thai/Hangul run, a quoted
+// phrase) is optional, and an article ranks by how many units it covers,
+// weighted by how informative each is (BM25+, whose delta gives every matched
+// unit a share of its IDF whatever its frequency in the article). Within a
+// unit, its alternatives (exact, stem, title, English source, code forms)
+// count once, by the best (OP_MAX). Phrases, whole titles and a length prior
+// come on top as boosts (OP_AND_MAYBE).
 #pragma once
 
 #include <xapian.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analyzer.h"
+#include "filler.h"
 #include "synonyms.h"
 
 namespace helpsearch {
@@ -26,39 +37,56 @@ struct QueryClause {
 /// Splits a query into clauses. Never fails: an unclosed quote runs to the end.
 std::vector<QueryClause> parse_user_query(std::string_view query);
 
-/// The Xapian queries for one user query, and what the snippet should mark.
+/// The Xapian query for one user query, and what the snippet should mark.
 struct QueryPlan {
-  Xapian::Query strict;    ///< every plain word or run required (AND), with ranking boosts
-  Xapian::Query relaxed;   ///< any of them (OR), the fallback when strict finds nothing
-  Xapian::Query strict_match;   ///< strict without the ranking boosts: the same matches, cheaper
-  Xapian::Query relaxed_match;  ///< relaxed without the ranking boosts
-  std::vector<std::string> words;  ///< folded words to mark in snippets
+  Xapian::Query query;   ///< ranked: the units' coverage plus the boosts
+  Xapian::Query match;   ///< the same matches without the boosts (cheaper, for counting)
+  std::vector<std::string> words;  ///< folded words to mark in snippets (corrections included)
   std::vector<std::string> stems;  ///< their stems (localized language)
   std::vector<std::string> runs;   ///< folded runs of scripts without spaces to mark
-  std::vector<std::string> spell;  ///< Latin-script words a spelling suggestion may replace
+  std::vector<std::string> spell;  ///< Latin-script words a "did you mean" may replace
+  /// Typed words that are in no article, by the correction searched instead.
+  std::map<std::string, std::string> corrections;
   bool empty = true;       ///< nothing searchable was typed
 };
+
+/// The ranking scheme the plan's weights are made for: BM25+ (see query.h).
+Xapian::Weight* ranking_weight();
 
 /// Builds query plans. Holds analyzers, so one per thread.
 class QueryBuilder {
  public:
-  /// local: analyzer of the searched locale's language; synonyms may be null.
-  QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms);
+  /// local: analyzer of the searched locale's language; synonyms may be null;
+  /// db (may be null) gives term frequencies, spelling corrections and prefix
+  /// expansions.
+  QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
+               const Xapian::Database* db = nullptr);
 
-  /// The plan for a user query.
+  /// The plan for a user query. The last word is also read as a prefix when
+  /// the query does not end in white space (as-you-type).
   QueryPlan build(std::string_view user_query) const;
 
  private:
+  struct Unit;
+  struct Context;
   Xapian::Query word_query(const std::string& word, bool title_only) const;
-  Xapian::Query run_query(const Segment& run, bool title_only) const;
+  Xapian::Query phrase_query(const std::vector<Segment>& segs, const char* prefix) const;
   Xapian::Query unit_query(const std::vector<Segment>& segs, size_t begin, size_t end,
                            bool title_only) const;
-  Xapian::Query phrase_query(const std::vector<Segment>& segs, const char* prefix) const;
-  std::vector<Xapian::Query> plain_units(const std::vector<Segment>& segs, bool title_only) const;
+  Unit word_unit(const std::string& word, bool title_only, bool partial, Context& ctx) const;
+  Unit code_unit(const std::vector<std::string>& forms, const Xapian::Query& words) const;
+  void add_run_units(const Segment& run, bool title_only, Context& ctx) const;
+  void add_plain_units(const std::vector<Segment>& segs, bool title_only, bool partial_last,
+                       Context& ctx) const;
+  double frequency(const std::string& term) const;
+  std::string correction(const std::string& word) const;
+  Xapian::Query prefix_query(const std::string& prefix, const std::string& word) const;
 
   const Analyzer& local_;
   const Analyzer& english_;
   const Synonyms* synonyms_;
+  const Xapian::Database* db_;
+  FillerWords filler_;
 };
 
 }  // namespace helpsearch

@@ -3,6 +3,7 @@
 #include <unicode/brkiter.h>
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
+#include <unicode/translit.h>
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/utext.h>
@@ -12,6 +13,7 @@
 #include <cctype>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace helpsearch {
 namespace {
@@ -39,6 +41,30 @@ icu::BreakIterator& word_breaker() {
     return it;
   }();
   return *iterator;
+}
+
+/// Traditional → Simplified Chinese, one code point to one, from ICU's
+/// Hant-Hans transliterator, read once for every Han code point that it changes.
+const std::unordered_map<UChar32, UChar32>& han_table() {
+  static const std::unordered_map<UChar32, UChar32> table = [] {
+    std::unordered_map<UChar32, UChar32> out;
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(
+        icu::Transliterator::createInstance("Hant-Hans", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !t) throw std::runtime_error("ICU Hant-Hans transliterator unavailable");
+    auto scan = [&](UChar32 first, UChar32 last) {
+      for (UChar32 c = first; c <= last; ++c) {
+        icu::UnicodeString s(c);
+        t->transliterate(s);
+        if (s.countChar32() == 1 && s.char32At(0) != c) out.emplace(c, s.char32At(0));
+      }
+    };
+    scan(0x3400, 0x4DBF);    // CJK Extension A
+    scan(0x4E00, 0x9FFF);    // CJK Unified Ideographs
+    scan(0x20000, 0x2A6DF);  // CJK Extension B
+    return out;
+  }();
+  return table;
 }
 
 bool is_nospace_script(UChar32 c) {
@@ -165,6 +191,31 @@ std::string fold(std::string_view text) {
   nfkc_cf().normalizeUTF8(0, icu::StringPiece(text.data(), static_cast<int32_t>(text.size())),
                           sink, nullptr, status);
   if (U_FAILURE(status)) return std::string(text);
+  return fold_han(out);
+}
+
+std::string fold_han(std::string text) {
+  const auto& table = han_table();
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  std::string out;
+  int32_t copied = 0;  // text[0, copied) is in out already
+  for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0x3400) continue;
+    auto it = table.find(c);
+    if (it == table.end()) continue;
+    out.append(text, static_cast<size_t>(copied), static_cast<size_t>(start - copied));
+    char buf[4];
+    int32_t len = 0;
+    U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(buf), len, it->second);
+    out.append(buf, static_cast<size_t>(len));
+    copied = i;
+  }
+  if (copied == 0) return text;
+  out.append(text, static_cast<size_t>(copied), std::string::npos);
   return out;
 }
 
@@ -288,10 +339,12 @@ std::vector<Segment> segment_for_display(std::string_view text) {
         run.end = end;
         continue;
       }
-      // Han, kana, Hangul syllables and Thai fold to themselves.
-      const bool same = (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3041 && c <= 0x30FA) ||
-                        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x0E00 && c <= 0x0E7F);
-      std::string folded = same ? std::string(cp) : fold(cp);
+      // Kana, Hangul syllables and Thai fold to themselves; Han only through the script fold.
+      const bool same = (c >= 0x3041 && c <= 0x30FA) || (c >= 0xAC00 && c <= 0xD7A3) ||
+                        (c >= 0x0E00 && c <= 0x0E7F);
+      std::string folded = same                                 ? std::string(cp)
+                           : (c >= 0x4E00 && c <= 0x9FFF) ? fold_han(std::string(cp))
+                                                                : fold(cp);
       run.norm += folded;
       run.chars.push_back({std::move(folded), begin, end});
       run.end = end;

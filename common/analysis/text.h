@@ -10,8 +10,14 @@
 
 namespace helpsearch {
 
-/// NFKC + case folding (ICU "nfkc_cf"): ＭＦＡ → mfa, ｱﾌﾟﾘ → アプリ.
+/// NFKC + case folding (ICU "nfkc_cf"), then Traditional Chinese characters to
+/// their Simplified form (fold_han): ＭＦＡ → mfa, ｱﾌﾟﾘ → アプリ, 密碼 → 密码.
 std::string fold(std::string_view text);
+
+/// Folds Han characters, one code point to one, to the Simplified form of
+/// ICU's Hant-Hans transliteration (密碼 → 密码), so that either Chinese script
+/// finds the other. Every other character is kept.
+std::string fold_han(std::string text);
 
 /// Byte offset of the first invalid UTF-8 sequence, or npos when valid.
 size_t invalid_utf8_offset(std::string_view text);
