@@ -24,10 +24,9 @@ constexpr double kFiller = 0.1;        // filler words: weight, never coverage
 constexpr double kCustomId = 1000.0;   // typed custom ID: those articles first
 constexpr double kTitleExact = 200.0;  // the query is the whole title
 constexpr double kEnglishTitleExact = 100.0;  // the query is the whole English source title
-constexpr double kPhraseBody = 4.0;    // all query words adjacent, in order
-constexpr double kPhraseFixed = 25.0;  // ... as a flat bonus too (times the length prior)
-constexpr double kPhraseTitle = 2.0;
-constexpr double kPhraseEnglish = 0.5;
+constexpr double kPhraseBody = 8.0;    // all query words adjacent, in order
+constexpr double kPhraseFixed = 40.0;  // ... as a flat bonus too (times the length prior)
+constexpr double kAsTyped = 6.0;       // phrase bonuses of the text as typed, filler included
 constexpr double kRunPhrase = 2.0;     // a CJK/Thai/Hangul run found as written, in the body
 constexpr double kRunPhraseFixed = 15.0;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
@@ -101,6 +100,7 @@ Xapian::Query all_of(const std::vector<Xapian::Query>& qs) {
   return Xapian::Query(Xapian::Query::OP_AND, qs.begin(), qs.end());
 }
 
+/// The alternatives of one unit (exact, stem, title, …), empty ones left out.
 Xapian::Query best_of(const std::vector<Xapian::Query>& qs) {
   std::vector<Xapian::Query> nonempty;
   for (const auto& q : qs) {
@@ -108,14 +108,24 @@ Xapian::Query best_of(const std::vector<Xapian::Query>& qs) {
   }
   if (nonempty.empty()) return Xapian::Query();
   if (nonempty.size() == 1) return nonempty.front();
-  return Xapian::Query(Xapian::Query::OP_MAX, nonempty.begin(), nonempty.end());
+  // OP_OR, not OP_MAX: Xapian 1.4.22's MaxPostList reads freed memory when
+  // the matcher prunes it under OP_AND_MAYBE (seen under valgrind).
+  return Xapian::Query(Xapian::Query::OP_OR, nonempty.begin(), nonempty.end());
+}
+
+/// A weighted positional query (phrase) that a matcher must check before it
+/// adds the weight: Xapian 1.4.22 adds a phrase's weight under OP_OR and
+/// OP_AND_MAYBE without checking the positions unless the phrase also filters.
+Xapian::Query checked(const Xapian::Query& weighted, const Xapian::Query& positional) {
+  if (weighted.empty() || positional.empty()) return Xapian::Query();
+  return Xapian::Query(Xapian::Query::OP_FILTER, weighted, positional);
 }
 
 /// A flat bonus of `weight` times the article's length prior, where q matches.
 Xapian::Query prior_bonus(double weight, const Xapian::Query& q) {
   if (q.empty()) return q;
   auto* prior = new Xapian::ValueWeightPostingSource(schema::kSlotPrior);
-  return scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q));
+  return checked(scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q)), q);
 }
 
 bool has_space_at_end(std::string_view q) {
@@ -174,7 +184,7 @@ std::vector<QueryClause> parse_user_query(std::string_view q) {
 
 /// One optional unit of a query: what it weighs and how common it is.
 struct QueryBuilder::Unit {
-  Xapian::Query weight;  ///< its alternatives, best one counted (OP_MAX)
+  Xapian::Query weight;  ///< its alternatives, added up
   double frequency = 0;  ///< estimated articles holding it; 0 = none (the unit is dropped)
   bool filler = false;   ///< adds weight only
 };
@@ -185,6 +195,7 @@ struct QueryBuilder::Context {
   std::vector<Unit> units;
   std::vector<Xapian::Query> boosts;
   std::vector<Segment> topic;  ///< the query's topic segments in order, for the phrase boosts
+  std::vector<Segment> typed;  ///< the plain and phrase segments as typed (filler too)
 };
 
 QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
@@ -304,23 +315,45 @@ QueryBuilder::Unit QueryBuilder::code_unit(const std::vector<std::string>& forms
   return u;
 }
 
+/// Characters [a, b) of a run as a run of their own (dictionary words inside kept).
+static Segment sub_run(const Segment& run, size_t a, size_t b) {
+  Segment s = run;
+  s.chars.assign(run.chars.begin() + static_cast<long>(a), run.chars.begin() + static_cast<long>(b));
+  s.norm.clear();
+  for (const RunChar& c : s.chars) s.norm += c.text;
+  s.words.clear();
+  for (auto [first, count] : run.words) {
+    if (first >= a && first + count <= b) s.words.emplace_back(static_cast<uint32_t>(first - a), count);
+  }
+  return s;
+}
+
+void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& segs, double flat, double scale,
+                                     bool title_only, Context& ctx) const {
+  if (!title_only) {
+    const Xapian::Query body = phrase_query(segs, schema::kBody);
+    const Xapian::Query english = phrase_query(segs, schema::kEnglish);
+    ctx.boosts.push_back(checked(scaled(scale, body), body));
+    ctx.boosts.push_back(prior_bonus(flat, body));
+    ctx.boosts.push_back(checked(scaled(scale * kEnglish, english), english));
+  }
+  const Xapian::Query title = phrase_query(segs, schema::kTitle);
+  ctx.boosts.push_back(checked(scaled(scale * kTitle, title), title));
+}
+
 void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& ctx) const {
-  const auto [first, last] = filler_.topic_span(run);
-  auto part = [&](size_t a, size_t b) {
-    Segment s = run;
-    s.chars.assign(run.chars.begin() + static_cast<long>(a), run.chars.begin() + static_cast<long>(b));
-    s.norm.clear();
-    for (const RunChar& c : s.chars) s.norm += c.text;
-    return s;
-  };
+  auto [first, last] = filler_.topic_span(run);
   if (first == last) {  // all filler: the run is the topic after all
-    if (run.chars.size() >= 1) add_run_units(part(0, run.chars.size()), title_only, ctx);
-    return;
+    first = 0;
+    last = run.chars.size();
   }
   for (auto [a, b] : {std::pair{size_t{0}, first}, std::pair{last, run.chars.size()}}) {
-    if (a < b) ctx.units.push_back({scaled(kFiller, unit_query({part(a, b)}, 0, 1, title_only)), 1, true});
+    if (a < b) ctx.units.push_back({scaled(kFiller, unit_query({sub_run(run, a, b)}, 0, 1, title_only)), 1, true});
   }
-  const Segment topic = first == 0 && last == run.chars.size() ? run : part(first, last);
+  const bool whole = first == 0 && last == run.chars.size();
+  const Segment topic = whole ? run : sub_run(run, first, last);
+  // The run as typed, filler and all, first of all; then its topic.
+  if (!whole) add_phrase_boosts({run}, kRunPhraseFixed * kAsTyped, kRunPhrase * kAsTyped, title_only, ctx);
   ctx.topic.push_back(topic);
   ctx.plan.runs.push_back(topic.norm);
   const size_t n = topic.chars.size();
@@ -339,14 +372,7 @@ void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& c
     if (!title_only) alts.push_back(Xapian::Query(pair));
     ctx.units.push_back({best_of(alts), std::max(frequency(pair), frequency(schema::kTitle + pair))});
   }
-  const std::vector<Segment> one{topic};
-  if (!title_only) {
-    const Xapian::Query body = phrase_query(one, schema::kBody);
-    ctx.boosts.push_back(scaled(kRunPhrase, body));
-    ctx.boosts.push_back(prior_bonus(kRunPhraseFixed, body));
-    ctx.boosts.push_back(scaled(kRunPhrase * kEnglish, phrase_query(one, schema::kEnglish)));
-  }
-  ctx.boosts.push_back(scaled(kRunPhrase * kTitle, phrase_query(one, schema::kTitle)));
+  add_phrase_boosts({topic}, kRunPhraseFixed, kRunPhrase, title_only, ctx);
   for (auto [w0, count] : topic.words) {
     if (count < 3 || title_only) continue;
     std::string w;
@@ -442,7 +468,7 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
 
 QueryPlan QueryBuilder::build(std::string_view user_query) const {
   QueryPlan plan;
-  Context ctx{plan, {}, {}, {}};
+  Context ctx{plan, {}, {}, {}, {}};
   std::vector<Xapian::Query> filters, excluded;
   std::vector<Segment> whole;  // plain and phrase text before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;
@@ -482,8 +508,10 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
         else plan.runs.push_back(s.norm);
       }
       ctx.topic.insert(ctx.topic.end(), segs.begin(), segs.end());
+      ctx.typed.insert(ctx.typed.end(), segs.begin(), segs.end());
       continue;
     }
+    if (clause.kind == QueryClause::kPlain) ctx.typed.insert(ctx.typed.end(), segs.begin(), segs.end());
     const bool last = c + 1 == clauses.size() && partial && clause.kind == QueryClause::kPlain;
     add_plain_units(segs, clause.kind == QueryClause::kTitle, last, ctx);
   }
@@ -505,13 +533,10 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   }
 
   std::vector<Xapian::Query>& boosts = ctx.boosts;
-  if (ctx.topic.size() >= 2) {
-    const Xapian::Query body_phrase = phrase_query(ctx.topic, schema::kBody);
-    boosts.push_back(scaled(kPhraseBody, body_phrase));
-    boosts.push_back(prior_bonus(kPhraseFixed, body_phrase));
-    boosts.push_back(scaled(kPhraseTitle, phrase_query(ctx.topic, schema::kTitle)));
-    boosts.push_back(scaled(kPhraseEnglish, phrase_query(ctx.topic, schema::kEnglish)));
-  }
+  // The words as typed, all adjacent; then the topic words adjacent.
+  const bool same = title_key(ctx.typed) == title_key(ctx.topic);
+  if (ctx.typed.size() >= 2) add_phrase_boosts(ctx.typed, kPhraseFixed * (same ? 1 : kAsTyped), kPhraseBody, false, ctx);
+  if (ctx.topic.size() >= 2 && !same) add_phrase_boosts(ctx.topic, kPhraseFixed, kPhraseBody, false, ctx);
   std::set<std::string> keys;
   if (!whole.empty()) keys.insert(title_key(whole));
   if (!ctx.topic.empty()) keys.insert(title_key(ctx.topic));

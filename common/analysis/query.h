@@ -7,10 +7,10 @@
 // code, a synonym group, a character pair of a CJK/Thai/Hangul run, a quoted
 // phrase) is optional, and an article ranks by how many units it covers,
 // weighted by how informative each is (BM25+, whose delta gives every matched
-// unit a share of its IDF whatever its frequency in the article). Within a
-// unit, its alternatives (exact, stem, title, English source, code forms)
-// count once, by the best (OP_MAX). Phrases, whole titles and a length prior
-// come on top as boosts (OP_AND_MAYBE).
+// unit a share of its IDF whatever its frequency in the article). A unit's
+// alternatives (exact, stem, title, English source, code forms) add up, each
+// scaled by how much it says. Phrases, whole titles and a length prior come
+// on top as boosts (OP_AND_MAYBE).
 #pragma once
 
 #include <xapian.h>
@@ -75,6 +75,8 @@ class QueryBuilder {
                            bool title_only) const;
   Unit word_unit(const std::string& word, bool title_only, bool partial, Context& ctx) const;
   Unit code_unit(const std::vector<std::string>& forms, const Xapian::Query& words) const;
+  void add_phrase_boosts(const std::vector<Segment>& segs, double flat, double scale, bool title_only,
+                         Context& ctx) const;
   void add_run_units(const Segment& run, bool title_only, Context& ctx) const;
   void add_plain_units(const std::vector<Segment>& segs, bool title_only, bool partial_last,
                        Context& ctx) const;
