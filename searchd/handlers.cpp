@@ -51,7 +51,7 @@ bool size_param(const Request& req, const std::string& key, size_t fallback, siz
 bool locale_param(const Request& req, std::string* out, Response* error) {
   const std::string* v = param(req, "locale");
   out->clear();
-  if (!v || v->empty()) return true;
+  if (!v || v->empty() || *v == "all") return true;
   auto canonical = normalize_locale(*v);
   if (!canonical) {
     *error = error_response(400, "unknown_locale",
@@ -106,6 +106,8 @@ Response get_search(Context& ctx, const Request& req) {
       !size_param(req, "offset", 0, 0, 10000, &s.offset, &error))
     return error;
   if (const std::string* f = param(req, "facets")) s.facets = *f != "0" && *f != "false";
+  const std::string* asked = param(req, "locale");
+  if (!asked || asked->empty()) s.locales = ctx.service.default_locales(s.q, req.accept_language);
   SearchResult r = ctx.service.search(s);
   if (r.total == 0) ctx.metrics.zero_result();
   json hits = json::array();

@@ -23,6 +23,7 @@ struct Request {
   std::string path;
   std::multimap<std::string, std::string> params;  ///< decoded query parameters
   std::vector<std::string> captures;               ///< path parameters, in route order
+  std::string accept_language;                     ///< the Accept-Language header, "" when absent
 };
 
 /// What a handler answers.

@@ -21,6 +21,7 @@ Request to_request(const httplib::Request& req) {
   r.path = req.path;
   for (const auto& [k, v] : req.params) r.params.emplace(k, v);
   for (size_t i = 1; i < req.matches.size(); ++i) r.captures.push_back(req.matches[i].str());
+  r.accept_language = req.get_header_value("Accept-Language");
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "analyzer.h"
+#include "codes.h"
 #include "document.h"
 #include "locales.h"
 #include "markdown.h"
@@ -27,6 +28,32 @@ Xapian::Query in_locale(const Xapian::Query& q, const std::string& locale) {
   return Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::kLocale + locale));
 }
 
+/// q within any of locales (a comma-joined list, "" = all).
+Xapian::Query in_locales(const Xapian::Query& q, const std::string& locales) {
+  std::vector<Xapian::Query> terms;
+  for (std::string_view l : split_nonempty(locales, ',')) terms.emplace_back(schema::kLocale + std::string(l));
+  if (terms.size() <= 1) return in_locale(q, locales);
+  return Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+}
+
+/// Accept-Language tags in order of preference ("de-CH,de;q=0.9,en;q=0.8").
+std::vector<std::string> accepted_locales(const std::string& header) {
+  std::vector<std::pair<double, std::string>> tags;
+  for (std::string_view item : split_nonempty(header, ',')) {
+    std::string_view tag = item.substr(0, item.find(';'));
+    double q = 1;
+    if (auto at = item.find("q="); at != std::string_view::npos) q = std::atof(std::string(item.substr(at + 2)).c_str());
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (auto canonical = normalize_locale(tag); canonical && q > 0) tags.emplace_back(-q, *canonical);
+    if (tags.size() >= 16) break;
+  }
+  std::stable_sort(tags.begin(), tags.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& t : tags) out.push_back(std::move(t.second));
+  return out;
+}
+
 Hit make_hit(const StoredArticle& a, double score) {
   Hit h;
   h.key = a.key;
@@ -36,6 +63,29 @@ Hit make_hit(const StoredArticle& a, double score) {
   h.ids = a.ids;
   h.score = score;
   return h;
+}
+
+/// Every article matching query, the ones whose title holds `folded` first, then newest first.
+std::vector<Hit> lookup_in(Xapian::Database& db, const Xapian::Query& query, const std::string& folded) {
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  enquire.set_weighting_scheme(Xapian::BoolWeight());
+  Xapian::MSet mset = enquire.get_mset(0, db.get_doccount());
+  std::vector<std::pair<std::pair<int, std::string>, Hit>> ranked;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    StoredArticle a = read_stored(it.get_document());
+    const bool in_title = fold(a.title).find(folded) != std::string::npos;
+    Hit hit = make_hit(a, in_title ? 2.0 : 1.0);
+    hit.snippet = html_escape(a.description);
+    ranked.emplace_back(std::make_pair(in_title ? 0 : 1, a.date), std::move(hit));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    if (a.first.first != b.first.first) return a.first.first < b.first.first;
+    return a.first.second > b.first.second;  // newest first
+  });
+  std::vector<Hit> hits;
+  for (auto& r : ranked) hits.push_back(std::move(r.second));
+  return hits;
 }
 
 /// Replaces whole words of a folded query by their spelling corrections.
@@ -126,6 +176,31 @@ auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
   }
 }
 
+std::vector<std::string> Service::default_locales(const std::string& q, const std::string& accept_language) {
+  const std::vector<std::string> known = health().locales;
+  auto has = [&](const std::string& l) { return std::find(known.begin(), known.end(), l) != known.end(); };
+  auto of_languages = [&](std::initializer_list<const char*> languages) {
+    std::vector<std::string> out;
+    for (const char* language : languages) {
+      for (const auto& l : known)
+        if (language_of(l) == language) out.push_back(l);
+    }
+    return out;
+  };
+  for (const std::string& tag : accepted_locales(accept_language)) {
+    if (has(tag)) return {tag};
+    if (auto same = of_languages({language_of(tag).c_str()}); !same.empty()) return {same.front()};
+  }
+  const std::string script = query_script(q);
+  std::vector<std::string> out;
+  if (script == "ko") out = of_languages({"ko"});
+  if (script == "th") out = of_languages({"th"});
+  if (script == "ja") out = of_languages({"ja"});
+  if (script == "zh") out = of_languages({"zh", "ja"});
+  if (out.empty() && has("en-US")) out = {"en-US"};
+  return out;
+}
+
 std::vector<std::string> Service::chain(const std::string& locale) const {
   if (locale.empty()) return {""};
   auto it = config_.fallbacks.find(locale);
@@ -140,7 +215,8 @@ SearchResult Service::search(const SearchRequest& req) {
   return with_db([&](Handle& h) {
     SearchResult result;
     Xapian::Database& db = *h.db;
-    const Analyzer& local = h.analyzer(req.locale.empty() ? "en" : language_of(req.locale));
+    const std::string first = !req.locale.empty() ? req.locale : req.locales.empty() ? "" : req.locales.front();
+    const Analyzer& local = h.analyzer(first.empty() ? "en" : language_of(first));
     QueryBuilder builder(local, h.analyzer("en"), &synonyms_, &db);
     const QueryPlan plan = builder.build(req.q);
     if (plan.empty) return result;
@@ -151,11 +227,17 @@ SearchResult Service::search(const SearchRequest& req) {
     std::unique_ptr<Xapian::Weight> weight(ranking_weight());
     enquire.set_weighting_scheme(*weight);
     Xapian::ValueCountMatchSpy spy(schema::kSlotLocale);
-    const bool count_locales = req.facets && req.locale.empty();
+    const bool count_locales = req.facets && req.locale.empty() && req.locales.empty();
     if (count_locales) enquire.add_matchspy(&spy);
     Xapian::MSet mset;
-    for (const std::string& loc : plan.query.empty() ? std::vector<std::string>{} : chain(req.locale)) {
-      enquire.set_query(in_locale(plan.query, loc));
+    std::vector<std::string> tries = chain(req.locale);
+    if (req.locale.empty() && !req.locales.empty()) {
+      std::string set;
+      for (const auto& l : req.locales) set += (set.empty() ? "" : ",") + l;
+      tries = {set, ""};
+    }
+    for (const std::string& loc : plan.query.empty() ? std::vector<std::string>{} : tries) {
+      enquire.set_query(in_locales(plan.query, loc));
       mset = enquire.get_mset(req.offset, req.limit, std::max<Xapian::doccount>(req.offset + req.limit, 100));
       if (mset.get_matches_estimated() > 0) {
         result.locale_used = loc;
@@ -171,7 +253,7 @@ SearchResult Service::search(const SearchRequest& req) {
     }
     if (count_locales) {
       for (auto v = spy.values_begin(); v != spy.values_end(); ++v) result.locale_facets[*v] = v.get_termfreq();
-    } else if (req.facets && result.total > 0) {
+    } else if (req.facets && result.total > 0 && result.locale_used.find(',') == std::string::npos) {
       result.locale_facets[result.locale_used] = result.total;
     }
     if (result.total < 3 && plan.corrections.empty() && !plan.spell.empty()) {
@@ -189,32 +271,23 @@ SearchResult Service::search(const SearchRequest& req) {
 
 std::vector<Hit> Service::lookup(const std::string& id, const std::string& locale, std::string* locale_used) {
   return with_db([&](Handle& h) {
-    std::vector<Hit> hits;
     const std::string folded = fold(id);
-    const Xapian::Query term(schema::kCustomId + folded);
-    for (const std::string& loc : chain(locale)) {
-      Xapian::Enquire enquire(*h.db);
-      enquire.set_query(in_locale(term, loc));
-      enquire.set_weighting_scheme(Xapian::BoolWeight());
-      Xapian::MSet mset = enquire.get_mset(0, h.db->get_doccount());
-      if (mset.empty()) continue;
-      if (locale_used) *locale_used = loc;
-      std::vector<std::pair<std::pair<int, std::string>, Hit>> ranked;
-      for (auto it = mset.begin(); it != mset.end(); ++it) {
-        StoredArticle a = read_stored(it.get_document());
-        const bool in_title = fold(a.title).find(folded) != std::string::npos;
-        Hit hit = make_hit(a, in_title ? 2.0 : 1.0);
-        hit.snippet = html_escape(a.description);
-        ranked.emplace_back(std::make_pair(in_title ? 0 : 1, a.date), std::move(hit));
+    // A custom ID first; else an error code, in any of the forms it is pasted in.
+    std::vector<Xapian::Query> codes;
+    for (const std::string& form : code_forms(folded)) codes.emplace_back(schema::kCode + form);
+    const std::vector<Xapian::Query> tries{
+        Xapian::Query(schema::kCustomId + folded),
+        codes.empty() ? Xapian::Query() : Xapian::Query(Xapian::Query::OP_OR, codes.begin(), codes.end())};
+    for (const Xapian::Query& term : tries) {
+      if (term.empty()) continue;
+      for (const std::string& loc : chain(locale)) {
+        std::vector<Hit> hits = lookup_in(*h.db, in_locale(term, loc), folded);
+        if (hits.empty()) continue;
+        if (locale_used) *locale_used = loc;
+        return hits;
       }
-      std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-        if (a.first.first != b.first.first) return a.first.first < b.first.first;
-        return a.first.second > b.first.second;  // newest first
-      });
-      for (auto& r : ranked) hits.push_back(std::move(r.second));
-      break;
     }
-    return hits;
+    return std::vector<Hit>{};
   });
 }
 

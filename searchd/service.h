@@ -35,7 +35,10 @@ struct Hit {
 /// A ranked search.
 struct SearchRequest {
   std::string q;
-  std::string locale;  ///< canonical locale, "" for all
+  std::string locale;  ///< canonical locale, "" for all (or for `locales`)
+  /// When locale is "": the locales to search first (see default_locales()),
+  /// then all of them; empty = all at once.
+  std::vector<std::string> locales;
   size_t limit = 10;
   size_t offset = 0;
   bool facets = true;
@@ -88,6 +91,13 @@ class Service {
   std::vector<Completion> suggest(const std::string& q, const std::string& locale, size_t limit);
   std::optional<ArticleView> article(const std::string& locale, const std::string& slug);
   Health health();
+
+  /// The locales a search with no locale is meant for: the first locale of
+  /// accept_language (an Accept-Language header) that the index has, by tag
+  /// or by language; else those whose language writes the query's script
+  /// (Hangul → ko, Thai → th, kana → ja, Han → zh and ja); else en-US.
+  /// Empty when none of them is in the index (search all).
+  std::vector<std::string> default_locales(const std::string& q, const std::string& accept_language);
 
   /// The fallback chain of a canonical locale under this configuration.
   std::vector<std::string> chain(const std::string& locale) const;

@@ -10,6 +10,7 @@
 #include <unicode/utf8.h>
 #include <unicode/uvernum.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <stdexcept>
@@ -390,6 +391,34 @@ std::string_view utf8_truncate(std::string_view text, size_t max_bytes) {
   size_t end = max_bytes;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
   return text.substr(0, end);
+}
+
+std::string query_script(std::string_view text) {
+  size_t hangul = 0, thai = 0, kana = 0, han = 0, latin = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) continue;
+    UErrorCode status = U_ZERO_ERROR;
+    switch (uscript_getScript(c, &status)) {
+      case USCRIPT_HANGUL: ++hangul; break;
+      case USCRIPT_THAI: ++thai; break;
+      case USCRIPT_HIRAGANA:
+      case USCRIPT_KATAKANA: ++kana; break;
+      case USCRIPT_HAN: ++han; break;
+      case USCRIPT_LATIN: ++latin; break;
+      default: break;
+    }
+  }
+  if (kana > 0) return "ja";
+  const size_t best = std::max({hangul, thai, han, latin});
+  if (best == 0) return "";
+  if (best == hangul) return "ko";
+  if (best == thai) return "th";
+  if (best == han) return "zh";
+  return "latin";
 }
 
 std::string icu_version() { return U_ICU_VERSION; }

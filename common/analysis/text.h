@@ -61,6 +61,11 @@ size_t utf8_length(std::string_view text);
 /// The longest prefix of text of at most max_bytes that ends on a code point boundary.
 std::string_view utf8_truncate(std::string_view text, size_t max_bytes);
 
+/// The script most of the letters of text are written in, as a language
+/// family to search: "ko" (Hangul), "th" (Thai), "ja" (any kana), "zh" (Han
+/// without kana), "latin", or "" when text has no letters.
+std::string query_script(std::string_view text);
+
 /// Version of the ICU library in use ("72.1"); part of the analyzer fingerprint.
 std::string icu_version();
 
