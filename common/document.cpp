@@ -55,7 +55,15 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
     pos += schema::kBlockGap;
   };
   auto title = [&](const std::string& text) {
-    local.index(doc, text, Field::kTitle, pos, 1);
+    const std::vector<Segment> segs = segment(text);
+    if (!segs.empty()) {
+      // The title's first word or character, just before the title: what a
+      // query that starts the title matches (see schema::kTitleStart).
+      const std::string first = segs[0].kind == Segment::kWord ? segs[0].norm : segs[0].chars[0].text;
+      if (first.size() < schema::kMaxTermBytes) doc.add_posting(schema::kTitleStart + first, pos);
+      ++pos;
+    }
+    local.index(doc, segs, Field::kTitle, pos, 1);
     pos += schema::kBlockGap;
   };
 
@@ -103,6 +111,8 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   doc.add_value(schema::kSlotContentHash, content_hash);
   doc.add_value(schema::kSlotSourcePath, a.path);
   doc.add_value(schema::kSlotMarkdown, a.markdown);
+  doc.add_value(schema::kSlotTitleInverse,
+                Xapian::sortable_serialise(1.0 / std::max<double>(1, utf8_length(title_key(a.title)))));
   doc.add_value(schema::kSlotPrior,
                 Xapian::sortable_serialise(std::min(1.0, std::sqrt(schema::kPriorPivot / std::max(1.0, words)))));
 

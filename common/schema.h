@@ -17,6 +17,11 @@ inline constexpr const char* kBody = "";
 inline constexpr const char* kBodyStem = "Z";
 /// Localized title (H1 and front-matter title), same analysis as kBody.
 inline constexpr const char* kTitle = "S";
+/// The first word (or first character of a run) of a title, at the position
+/// just before the title's first term: a query whose first word starts the
+/// title matches "XH" + that word, and phrases on from there. Read by the
+/// query builder for as-you-type ranking.
+inline constexpr const char* kTitleStart = "XH";
 /// Stemmed title words; no positions.
 inline constexpr const char* kTitleStem = "ZS";
 /// English source sentences of side-by-side articles (cross-lingual field).
@@ -66,6 +71,9 @@ enum Slot : Xapian::valueno {
   /// phrase bonuses of a query, so that a page listing hundreds of other
   /// articles' titles does not outrank the article a title query means.
   kSlotPrior = 10,
+  /// 1 / (characters of the folded title), Xapian::sortable_serialise'd: how
+  /// much of a title a typed prefix of n characters covers is n times this.
+  kSlotTitleInverse = 11,
 };
 
 /// Words of text (space-delimited words and run characters) up to which an
@@ -77,7 +85,7 @@ inline constexpr double kPriorPivot = 2000;
 inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Schema version of this header; bumped with any change to the names above.
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
-inline constexpr const char* kSchemaVersion = "2";
+inline constexpr const char* kSchemaVersion = "3";
 
 // ---- positions ----------------------------------------------------------------
 /// Gap left between blocks (paragraphs, list items, fields) so that phrases

@@ -31,6 +31,8 @@ constexpr double kRunPhrase = 2.0;     // a CJK/Thai/Hangul run found as written
 constexpr double kRunPhraseFixed = 15.0;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
 constexpr double kSynonym = 0.5;       // another member of the word's synonym group
+constexpr double kTitleStart = 3.0;    // the query starts a title (as you type)
+constexpr double kTitleStartFixed = 80.0;  // ... times the share of the title typed
 constexpr double kPrior = 12.0;        // the length prior, for every match
 
 // Bounds on the work one query may ask for, like web search engines' word limits.
@@ -73,6 +75,10 @@ bool looks_like_code(const std::string& w) {
       other = true;
   }
   return digit && other && w.size() >= 5;
+}
+
+bool looks_like_number(const std::string& w) {
+  return !w.empty() && w.find_first_not_of("0123456789") == std::string::npos;
 }
 
 Xapian::Query scaled(double factor, Xapian::Query q) {
@@ -121,10 +127,11 @@ Xapian::Query checked(const Xapian::Query& weighted, const Xapian::Query& positi
   return Xapian::Query(Xapian::Query::OP_FILTER, weighted, positional);
 }
 
-/// A flat bonus of `weight` times the article's length prior, where q matches.
-Xapian::Query prior_bonus(double weight, const Xapian::Query& q) {
+/// A flat bonus of `weight` times the article's length prior (or another
+/// value slot holding a sortable_serialise'd factor), where q matches.
+Xapian::Query prior_bonus(double weight, const Xapian::Query& q, Xapian::valueno slot = schema::kSlotPrior) {
   if (q.empty()) return q;
-  auto* prior = new Xapian::ValueWeightPostingSource(schema::kSlotPrior);
+  auto* prior = new Xapian::ValueWeightPostingSource(slot);
   return checked(scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q)), q);
 }
 
@@ -240,22 +247,30 @@ Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) co
   return best_of(alts);
 }
 
-Xapian::Query QueryBuilder::phrase_query(const std::vector<Segment>& segs, const char* prefix) const {
+/// The positional terms of segs under prefix, in order, and the window they span.
+static std::vector<Xapian::Query> phrase_terms(const std::vector<Segment>& segs, const std::string& p,
+                                               Xapian::termcount* span) {
   std::vector<Xapian::Query> terms;
-  Xapian::termcount span = 0;
-  const std::string p = prefix;
+  *span = 0;
   for (const Segment& seg : segs) {
     if (seg.kind == Segment::kWord) {
       terms.emplace_back(p + seg.norm);
-      ++span;
+      ++*span;
       continue;
     }
     const size_t n = seg.chars.size();
     if (n == 1) terms.emplace_back(p + seg.chars[0].text);
     for (size_t i = 0; i + 1 < n; ++i) terms.emplace_back(p + seg.chars[i].text + seg.chars[i + 1].text);
-    // The bigrams of n characters stand at n - 1 consecutive positions.
-    span += static_cast<Xapian::termcount>(n > 1 ? n - 1 : 1);
+    // A run of n characters takes n positions; its last bigram stands at the n - 1st.
+    *span += static_cast<Xapian::termcount>(n);
   }
+  if (!segs.empty() && segs.back().kind == Segment::kRun && segs.back().chars.size() > 1) --*span;
+  return terms;
+}
+
+Xapian::Query QueryBuilder::phrase_query(const std::vector<Segment>& segs, const char* prefix) const {
+  Xapian::termcount span = 0;
+  std::vector<Xapian::Query> terms = phrase_terms(segs, prefix, &span);
   if (terms.empty()) return Xapian::Query();
   if (terms.size() == 1) return terms.front();
   return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(), span);
@@ -282,7 +297,7 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
                                stem.empty() ? std::string() : schema::kBodyStem + stem,
                                title_only ? std::string() : schema::kCustomId + w})
     u.frequency = std::max(u.frequency, frequency(t));
-  if (partial && utf8_length(w) >= kMinPrefix && db_) {
+  if (partial && (utf8_length(w) >= kMinPrefix || looks_like_number(w)) && db_) {
     // As you type: the unfinished last word also stands for its completions.
     std::vector<Xapian::Query> alts{u.weight, scaled(kPrefix * kTitle, prefix_query(schema::kTitle, w))};
     if (!title_only) alts.push_back(scaled(kPrefix, prefix_query("", w)));
@@ -339,6 +354,33 @@ void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& segs, double fl
   }
   const Xapian::Query title = phrase_query(segs, schema::kTitle);
   ctx.boosts.push_back(checked(scaled(scale * kTitle, title), title));
+}
+
+void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool partial,
+                                         Context& ctx) const {
+  if (typed.empty()) return;
+  const Segment& first = typed.front();
+  const std::string head = schema::kTitleStart + (first.kind == Segment::kWord ? first.norm : first.chars[0].text);
+  const bool partial_word = partial && typed.back().kind == Segment::kWord;
+  // The bonus grows with the share of the title typed: n characters of a title of m.
+  size_t typed_chars = 0;
+  for (const Segment& s : typed) typed_chars += utf8_length(s.norm);
+  const double share = kTitleStartFixed * static_cast<double>(typed_chars);
+  if (typed.size() == 1 && partial_word) {
+    // One unfinished word: titles whose first word it begins.
+    ctx.boosts.push_back(scaled(kTitleStart, prefix_query("", head)));
+    ctx.boosts.push_back(prior_bonus(share, prefix_query("", head), schema::kSlotTitleInverse));
+    return;
+  }
+  // The title's first word, then the typed words in order (an unfinished last
+  // word cannot stand in a Xapian 1.4 phrase: it is left out).
+  const std::vector<Segment> rest(typed.begin(), typed.end() - (partial_word ? 1 : 0));
+  Xapian::termcount span = 0;
+  std::vector<Xapian::Query> leaves{Xapian::Query(head)};
+  for (Xapian::Query& t : phrase_terms(rest, schema::kTitle, &span)) leaves.push_back(std::move(t));
+  const Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaves.begin(), leaves.end(), span + 1);
+  ctx.boosts.push_back(checked(scaled(kTitleStart, phrase), phrase));
+  ctx.boosts.push_back(prior_bonus(share, phrase, schema::kSlotTitleInverse));
 }
 
 void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& ctx) const {
@@ -437,12 +479,18 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
     // Words glued by punctuation ("multi-factor", "user@contoso.com") form a phrase.
     size_t end = i + 1;
     while (end < segs.size() && segs[end].kind == Segment::kWord && segs[end].glued) ++end;
+    Unit glued;
     if (end - i > 1) {
-      Unit u;
-      u.weight = unit_query(segs, i, end, title_only);
-      u.frequency = 1e9;
-      for (size_t k = i; k < end; ++k) u.frequency = std::min(u.frequency, frequency(segs[k].norm));
-      ctx.units.push_back(u);
+      glued.weight = unit_query(segs, i, end, title_only);
+      glued.frequency = 1e9;
+      for (size_t k = i; k < end; ++k) glued.frequency = std::min(glued.frequency, frequency(segs[k].norm));
+    }
+    if (end - i > 1 && glued.frequency > 0 && !(partial_last && end == segs.size())) {
+      ctx.units.push_back(glued);
+    } else if (end - i > 1) {
+      // Not found together (or still being typed): each word on its own.
+      for (size_t k = i; k < end; ++k)
+        ctx.units.push_back(word_unit(segs[k].norm, title_only, partial_last && k + 1 == segs.size(), ctx));
     } else {
       const std::string& w = segs[i].norm;
       const bool partial = partial_last && end == segs.size();
@@ -537,6 +585,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   const bool same = title_key(ctx.typed) == title_key(ctx.topic);
   if (ctx.typed.size() >= 2) add_phrase_boosts(ctx.typed, kPhraseFixed * (same ? 1 : kAsTyped), kPhraseBody, false, ctx);
   if (ctx.topic.size() >= 2 && !same) add_phrase_boosts(ctx.topic, kPhraseFixed, kPhraseBody, false, ctx);
+  add_title_start_boost(ctx.typed, partial, ctx);
   std::set<std::string> keys;
   if (!whole.empty()) keys.insert(title_key(whole));
   if (!ctx.topic.empty()) keys.insert(title_key(ctx.topic));

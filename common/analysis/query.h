@@ -77,6 +77,7 @@ class QueryBuilder {
   Unit code_unit(const std::vector<std::string>& forms, const Xapian::Query& words) const;
   void add_phrase_boosts(const std::vector<Segment>& segs, double flat, double scale, bool title_only,
                          Context& ctx) const;
+  void add_title_start_boost(const std::vector<Segment>& typed, bool partial, Context& ctx) const;
   void add_run_units(const Segment& run, bool title_only, Context& ctx) const;
   void add_plain_units(const std::vector<Segment>& segs, bool title_only, bool partial_last,
                        Context& ctx) const;
