@@ -102,18 +102,29 @@ TEST_CASE_METHOD(Fixture, "query syntax: phrases, exclusions, title:, id:", "[se
   for (int i = 0; i < 400; ++i) long_run += "設";
   for (int i = 0; i < 300; ++i) many_words += "設 ";
   for (const std::string& q : std::vector<std::string>{"\"unclosed", "-", "title:", "id:", "((", "\"\"", "-\"x", "AND OR NOT", "*", "-a -b",
-                              "id:\"\"", "title:\"\"", long_run, many_words}) {
+                              "id:\"\"", "title:\"\"", long_run}) {
     Response r = call("/v1/search", {{"q", q}, {"locale", "en-US"}});
     INFO(q);
     CHECK(r.status == 200);
   }
+  // More words than a query may have is a 400 naming the limit.
+  Response many = call("/v1/search", {{"q", many_words}, {"locale", "en-US"}});
+  CHECK(many.status == 400);
+  CHECK(json::parse(many.body)["error"]["message"] == "q has more than 32 words");
 }
 
 TEST_CASE_METHOD(Fixture, "locale fallback and did-you-mean", "[searchd]") {
   json hk = get("/v1/search", {{"q", "信箱"}, {"locale", "zh-HK"}});
   CHECK(hk["locale_used"] == "zh-TW");
-  json fr = get("/v1/search", {{"q", "password"}, {"locale", "fr-FR"}});
-  CHECK(fr["locale_used"] == "en-US");
+  json at = get("/v1/search", {{"q", "password"}, {"locale", "de-AT"}});
+  CHECK(at["locale_used"] == "de-DE");
+  // A locale with no articles of its own or of its fallbacks is refused, not served as en-US.
+  for (const char* unknown : {"fr-FR", "xx-YY", "el"}) {
+    json e = get("/v1/search", {{"q", "password"}, {"locale", unknown}}, 400);
+    CHECK(e["error"]["code"] == "unknown_locale");
+    CHECK(e["error"]["message"].get<std::string>().find("known locales: de-DE, en-US, ja-JP") != std::string::npos);
+  }
+  CHECK(get("/v1/search", {{"q", "password"}, {"locale", "all"}})["total"] > 7);
   json typo = get("/v1/search", {{"q", "pasword"}, {"locale", "en-US"}});
   CHECK(typo["suggestion"] == "password");
 }
