@@ -25,6 +25,7 @@ constexpr double kSynonym = 0.5;       // another member of the word's synonym g
 // Bounds on the work one query may ask for, like web search engines' word limits.
 constexpr size_t kMaxSegments = 32;    // words and runs of a query; the rest is ignored
 constexpr size_t kMaxRunChars = 48;    // characters of one run matched as a phrase
+constexpr size_t kMaxSynonymGroups = 4;  // synonym groups expanded per query, each once
 
 bool is_space_at(std::string_view s, size_t i, size_t* width) {
   const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -190,8 +191,8 @@ Xapian::Query QueryBuilder::unit_query(const std::vector<Segment>& segs, size_t 
   return any_of(alts);
 }
 
-std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>& segs,
-                                                     bool title_only) const {
+std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>& segs, bool title_only,
+                                                     std::vector<const void*>* expanded) const {
   std::vector<Xapian::Query> units;
   size_t i = 0;
   while (i < segs.size()) {
@@ -206,7 +207,15 @@ std::vector<Xapian::Query> QueryBuilder::plain_units(const std::vector<Segment>&
         if (group) matched = len;
       }
     }
+    // A group's members cost postings each: expand a group once, and a few per query.
+    if (group && (std::find(expanded->begin(), expanded->end(), group) != expanded->end() ||
+                  expanded->size() >= kMaxSynonymGroups)) {
+      units.push_back(unit_query(segs, i, i + matched, title_only));
+      i += matched;
+      continue;
+    }
     if (group) {
+      expanded->push_back(group);
       std::vector<Xapian::Query> alts{unit_query(segs, i, i + matched, title_only)};
       const std::string own = title_key(std::vector<Segment>(segs.begin() + i, segs.begin() + i + matched));
       for (const auto& member : *group) {
@@ -235,6 +244,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   std::vector<Segment> positive;  // plain and phrase text, in order, for the boosts
   std::vector<Segment> whole;     // the same before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;
+  std::vector<const void*> expanded;  // synonym groups expanded so far
   for (const QueryClause& clause : parse_user_query(user_query)) {
     std::vector<Segment> segs = segment(clause.text);
     if (!clause.exclude && (clause.kind == QueryClause::kPlain || clause.kind == QueryClause::kPhrase))
@@ -258,7 +268,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     if (clause.kind == QueryClause::kPhrase) {
       units.push_back(unit_query(segs, 0, segs.size(), false));
     } else {
-      units = plain_units(segs, clause.kind == QueryClause::kTitle);
+      units = plain_units(segs, clause.kind == QueryClause::kTitle, &expanded);
     }
     if (clause.exclude) {
       excluded.push_back(any_of(units));

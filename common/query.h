@@ -54,7 +54,9 @@ class QueryBuilder {
   Xapian::Query unit_query(const std::vector<Segment>& segs, size_t begin, size_t end,
                            bool title_only) const;
   Xapian::Query phrase_query(const std::vector<Segment>& segs, const char* prefix) const;
-  std::vector<Xapian::Query> plain_units(const std::vector<Segment>& segs, bool title_only) const;
+  /// expanded: synonym groups already expanded in this query (each once, a few at most).
+  std::vector<Xapian::Query> plain_units(const std::vector<Segment>& segs, bool title_only,
+                                         std::vector<const void*>* expanded) const;
 
   const Analyzer& local_;
   const Analyzer& english_;
