@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <regex>
 #include <thread>
 
 #include "log.h"
@@ -247,12 +248,21 @@ class Daemon : public httplib::Server {
              "", false);
   }
 
+  /// The route a request target names, for metrics ("unrouted" when none or not read yet).
+  static std::string route_of(const std::string& target) {
+    const std::string path = target.substr(0, target.find('?'));
+    for (const Route& route : routes())
+      if (std::regex_match(path, std::regex(route.pattern))) return route.name;
+    return "unrouted";
+  }
+
   /// An error answer made before cpp-httplib saw the request; the connection closes after it.
   void answer(Connection& c, const std::string& method, const std::string& target, Response out,
               const std::string& extra_headers, bool may_block) {
     const std::string id = new_request_id();
-    finish_error(ctx_, "unrouted", id, out);
-    ctx_.metrics.observe("unrouted", out.status, 0);
+    const std::string route = route_of(target);
+    finish_error(ctx_, route, id, out);
+    ctx_.metrics.observe(route, out.status, 0);
     if (!opt_.quiet) log_line(id + " " + method + " " + target + " " + std::to_string(out.status));
     std::string raw = "HTTP/1.1 " + std::to_string(out.status) + " " + reason(out.status) + "\r\n" +
                       "Content-Type: application/json\r\nContent-Length: " + std::to_string(out.body.size()) +
