@@ -57,6 +57,17 @@ bool Connections::admit(int fd) {
   return true;
 }
 
+bool Connections::linger_refused(int fd) {
+  if (refused_open_ >= limits_.max_connections || stopping_) return false;
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  auto c = std::make_shared<Connection>();
+  c->fd = fd;
+  c->open = &refused_open_;
+  ++refused_open_;
+  linger(std::move(c));
+  return true;
+}
+
 void Connections::wait_next(ConnectionPtr c) {
   c->started = !c->in.empty();
   c->deadline = SteadyClock::now() + (c->started ? limits_.head_timeout : limits_.keep_alive_timeout);

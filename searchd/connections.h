@@ -65,6 +65,9 @@ class Connections {
   /// After an error answer: half-close, drop what the client still sends
   /// (so it reads the answer rather than a reset), then close.
   void linger(ConnectionPtr c);
+  /// Lingers on a socket refused with 503 (so the client reads the 503, not
+  /// a reset), outside max_connections but as many at most; false when full.
+  bool linger_refused(int fd);
   /// Connections open now.
   size_t open() const { return open_; }
   /// Connections refused because max_connections were open.
@@ -88,6 +91,7 @@ class Connections {
   std::mutex mutex_;
   std::unordered_map<int, ConnectionPtr> waiting_;
   std::atomic<size_t> open_{0};
+  std::atomic<size_t> refused_open_{0};  ///< refused sockets lingering
   std::atomic<uint64_t> refused_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -206,14 +206,18 @@ class Daemon : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override {
     if (connections_.admit(sock)) return true;
     connections_.count_refused();
-    Connection c;
-    c.fd = sock;
-    answer(c, "", "", error_response(503, "overloaded", "too many open connections; retry in a second"),
+    auto c = std::make_unique<Connection>();
+    c->fd = sock;
+    answer(*c, "", "", error_response(503, "overloaded", "too many open connections; retry in a second"),
            "Retry-After: 1\r\n", false);
-    char drain[4096];
-    while (::recv(sock, drain, sizeof drain, MSG_DONTWAIT) > 0) {}
-    ::shutdown(sock, SHUT_WR);
-    return true;  // c closes the socket
+    if (connections_.linger_refused(sock)) {
+      c->fd = -1;  // Connections owns the socket now
+    } else {
+      char drain[4096];
+      while (::recv(sock, drain, sizeof drain, MSG_DONTWAIT) > 0) {}
+      ::shutdown(sock, SHUT_WR);
+    }
+    return true;  // c closes the socket if it still has it
   }
 
   // On a worker: answers every complete head in the buffer, then hands the
