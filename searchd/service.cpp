@@ -163,13 +163,9 @@ void Service::refresh(Handle& h) {
   if (h.db && folder == h.folder) {
     h.db->reopen();
     if (h.db->get_uuid() == h.uuid) return;
-    // Replaced in place: there is no previous one to keep.
-    const std::string stored = h.db->get_metadata(schema::kMetaAnalyzer);
-    h.uuid = h.db->get_uuid();
-    if (stored == Analyzer::fingerprint()) return;
-    refuse(folder, h.uuid, stored);
+    // Another database under the same name (replaced in place, or swapped
+    // between the stat and the reopen): open it afresh, checked, below.
     h.db.reset();
-    throw std::runtime_error("the index in " + config_.db + " was built with another analyzer");
   }
   if (h.db) {
     std::lock_guard<std::mutex> lock(pool_mutex_);
@@ -200,11 +196,18 @@ auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
   Handle& h = *lease.handle;
   for (int attempt = 0;; ++attempt) {
     try {
-      if (attempt == 0) refresh(h);
+      refresh(h);
       return f(h);
-    } catch (const Xapian::DatabaseModifiedError&) {
-      if (attempt >= 1) throw;
-      h.db->reopen();
+    } catch (const Xapian::Error& e) {
+      // Retried after a reopen: the writer moved on under the reader
+      // (DatabaseModifiedError, or a block reused under it, which reads as
+      // DatabaseCorruptError), or a rebuild swapped folders meanwhile. A
+      // real corruption fails every attempt and is a fault.
+      const std::string type = e.get_type();
+      const bool moved = type == "DatabaseModifiedError" || type == "DatabaseCorruptError";
+      const bool swapped = h.db && folder_inode(config_.db) != h.folder;
+      if (attempt >= 4 || (!moved && !swapped)) throw;
+      if (swapped || type == "DatabaseCorruptError") h.db.reset();
     }
   }
 }

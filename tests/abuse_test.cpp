@@ -87,7 +87,7 @@ TEST_CASE("connections beyond the cap get a fast 503, slow heads time out with 4
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const auto start = Clock::now();
     const std::string refused = get(d.port, "/healthz");
-    CHECK(std::chrono::duration<double>(Clock::now() - start).count() < 0.5);
+    CHECK(std::chrono::duration<double>(Clock::now() - start).count() < 1.0);
     INFO("refused: " << refused);
     CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
     CHECK(has_header(refused, "Retry-After: 1"));
@@ -107,7 +107,7 @@ TEST_CASE("connections beyond the cap get a fast 503, slow heads time out with 4
   const ssize_t n = recv(slow, buf, sizeof buf - 1, 0);
   CHECK(n > 0);
   CHECK(std::string(buf).rfind("HTTP/1.1 408", 0) == 0);
-  CHECK(std::chrono::duration<double>(Clock::now() - start).count() < 3);
+  CHECK(std::chrono::duration<double>(Clock::now() - start).count() < 4);
   close(slow);
 }
 

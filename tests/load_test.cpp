@@ -87,6 +87,12 @@ end
     worst_lag = std::max(worst_lag, std::chrono::duration<double>(Clock::now() - swapped).count());
   }
   load.join();
+  // What went wrong, if anything: the daemon's error counters and fault lines.
+  const std::string metrics = http_exchange(d.port, "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  for (size_t at = metrics.find("\nhelpsearchd_errors_total{"); at != std::string::npos;
+       at = metrics.find("\nhelpsearchd_errors_total{", at + 1))
+    std::printf("%s\n", metrics.substr(at + 1, metrics.find('\n', at + 1) - at - 1).c_str());
+  std::printf("%s", d.log().c_str());
   const long requests = count(wrk_out, R"((\d+) requests in)");
   const long non2xx = count(wrk_out, R"(Non-2xx or 3xx responses: (\d+))");
   std::smatch m;
