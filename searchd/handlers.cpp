@@ -1,8 +1,14 @@
 #include "handlers.h"
 
+#include <cxxabi.h>
 #include <nlohmann/json.hpp>
+#include <xapian.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <random>
+#include <typeinfo>
 
 #include "locales.h"
 #include "text.h"
@@ -11,7 +17,8 @@ namespace helpsearch {
 namespace {
 
 using json = nlohmann::json;
-constexpr size_t kMaxQueryChars = 1000;
+constexpr size_t kMaxQueryChars = 1000;  // Unicode characters (code points) of q
+constexpr size_t kMaxQueryWords = 32;    // words of q, separated by spaces
 
 Response json_response(const json& j, int status = 200) {
   Response r;
@@ -48,7 +55,9 @@ bool size_param(const Request& req, const std::string& key, size_t fallback, siz
 }
 
 /// Reads the optional locale parameter into its canonical form ("" = all).
-bool locale_param(const Request& req, std::string* out, Response* error) {
+/// A locale given explicitly must have articles in the index, itself or
+/// through its fallbacks before en-US; otherwise 400 with the known ones.
+bool locale_param(Context& ctx, const Request& req, std::string* out, Response* error) {
   const std::string* v = param(req, "locale");
   out->clear();
   if (!v || v->empty() || *v == "all") return true;
@@ -58,8 +67,32 @@ bool locale_param(const Request& req, std::string* out, Response* error) {
                             "locale \"" + sanitize_utf8(*v) + "\" is not a locale such as ja-JP, ja or ja_jp");
     return false;
   }
+  if (!ctx.service.serves(*canonical)) {
+    std::string known;
+    for (const std::string& l : ctx.service.locales()) known += (known.empty() ? "" : ", ") + l;
+    *error = error_response(400, "unknown_locale",
+                            "the index has no articles for locale " + *canonical + "; known locales: " + known +
+                                " (or all)");
+    return false;
+  }
   *out = *canonical;
   return true;
+}
+
+/// Words of a query: runs of characters between spaces (ASCII or U+3000).
+size_t word_count(const std::string& q) {
+  size_t words = 0;
+  bool in_word = false;
+  for (size_t i = 0; i < q.size(); ++i) {
+    bool space = std::string_view(" \t\n\r\f\v").find(q[i]) != std::string_view::npos;
+    if (q.compare(i, 3, "\xE3\x80\x80") == 0) {
+      space = true;
+      i += 2;
+    }
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  return words;
 }
 
 /// Reads the required text parameter q.
@@ -78,6 +111,11 @@ bool text_param(const Request& req, std::string* out, Response* error) {
                             "q is longer than " + std::to_string(kMaxQueryChars) + " characters");
     return false;
   }
+  if (word_count(*v) > kMaxQueryWords) {
+    *error = error_response(400, "query_too_long",
+                            "q has more than " + std::to_string(kMaxQueryWords) + " words");
+    return false;
+  }
   *out = *v;
   return true;
 }
@@ -94,14 +132,52 @@ json hit_json(const Hit& h) {
 }  // namespace
 
 Response error_response(int status, const std::string& code, const std::string& message) {
-  return json_response({{"error", {{"code", code}, {"message", message}}}}, status);
+  Response r = json_response({{"error", {{"code", code}, {"message", message}}}}, status);
+  r.error = code;
+  r.message = message;
+  return r;
+}
+
+Response dispatch(Context& ctx, const Route& route, const Request& req) {
+  std::string kind, what;
+  try {
+    return route.handler(ctx, req);
+  } catch (const Xapian::Error& e) {
+    kind = std::string("Xapian::") + e.get_type();
+    what = e.get_msg();
+  } catch (const std::exception& e) {
+    int status = 0;
+    char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
+    kind = status == 0 && name ? name : typeid(e).name();
+    std::free(name);
+    what = e.what();
+  } catch (...) {
+    kind = "unknown exception";
+  }
+  log_line("error: " + req.id + " " + req.method + " " + req.path + " (" + route.name + "): " + kind + ": " + what);
+  return error_response(500, "internal", "the request failed (request " + req.id + "); see the daemon's log");
+}
+
+void finish_error(Context& ctx, const std::string& route, const std::string& request_id, Response& res) {
+  if (res.error.empty()) return;
+  res.body = json_response({{"error", {{"code", res.error}, {"message", res.message}, {"request_id", request_id}}}})
+                 .body;
+  ctx.metrics.error(route, res.error);
+}
+
+std::string new_request_id() {
+  static const unsigned prefix = std::random_device{}();
+  static std::atomic<uint64_t> next{1};
+  char id[40];
+  std::snprintf(id, sizeof id, "%08x-%llu", prefix, static_cast<unsigned long long>(next++));
+  return id;
 }
 
 Response get_search(Context& ctx, const Request& req) {
   const auto start = std::chrono::steady_clock::now();
   SearchRequest s;
   Response error;
-  if (!text_param(req, &s.q, &error) || !locale_param(req, &s.locale, &error) ||
+  if (!text_param(req, &s.q, &error) || !locale_param(ctx, req, &s.locale, &error) ||
       !size_param(req, "limit", 10, 1, 100, &s.limit, &error) ||
       !size_param(req, "offset", 0, 0, 10000, &s.offset, &error))
     return error;
@@ -132,7 +208,7 @@ Response get_lookup(Context& ctx, const Request& req) {
   Response error;
   if (id.empty() || id.size() > 64 || invalid_utf8_offset(id) != std::string::npos)
     return error_response(400, "invalid_id", "the custom ID must be 1 to 64 characters of UTF-8");
-  if (!locale_param(req, &locale, &error)) return error;
+  if (!locale_param(ctx, req, &locale, &error)) return error;
   std::string used;
   std::vector<Hit> hits = ctx.service.lookup(id, locale, &used);
   if (hits.empty())
@@ -152,7 +228,7 @@ Response get_suggest(Context& ctx, const Request& req) {
   std::string q, locale;
   size_t limit = 8;
   Response error;
-  if (!text_param(req, &q, &error) || !locale_param(req, &locale, &error) ||
+  if (!text_param(req, &q, &error) || !locale_param(ctx, req, &locale, &error) ||
       !size_param(req, "limit", 8, 1, 50, &limit, &error))
     return error;
   json list = json::array();
@@ -191,6 +267,7 @@ Response get_healthz(Context& ctx, const Request&) {
   Health h = ctx.service.health();
   return json_response({{"status", "ok"},
                         {"documents", h.documents},
+                        {"uuid", h.uuid},
                         {"revision", h.revision},
                         {"analyzer", h.fingerprint},
                         {"locales", h.locales}});
@@ -200,6 +277,13 @@ Response get_metrics(Context& ctx, const Request&) {
   Response r;
   r.content_type = "text/plain; version=0.0.4";
   r.body = ctx.metrics.render();
+  const IndexEvents ev = ctx.service.index_events();
+  r.body += "# HELP helpsearchd_index_reopens_total New index databases taken (a rebuild swapped in).\n"
+            "# TYPE helpsearchd_index_reopens_total counter\n"
+            "helpsearchd_index_reopens_total " + std::to_string(ev.switched) + "\n"
+            "# HELP helpsearchd_index_refused_total New index databases refused (another analyzer's).\n"
+            "# TYPE helpsearchd_index_refused_total counter\n"
+            "helpsearchd_index_refused_total " + std::to_string(ev.refused) + "\n";
   return r;
 }
 

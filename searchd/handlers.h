@@ -4,7 +4,10 @@
 //
 // Error policy: expected failures (bad parameters, unknown paths or IDs)
 // return a Response carrying a 4xx status and {"error":{"code","message"}};
-// exceptions mean a fault and become a 500 with the same JSON shape.
+// exceptions mean a fault: dispatch() turns any of them (Xapian::Error too)
+// into a 500 with the same JSON shape and one log line. Every error answer,
+// wherever it is made, is stamped with the request ID and counted by route
+// and code (finish_error).
 #pragma once
 
 #include <functional>
@@ -12,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "log.h"
 #include "metrics.h"
 #include "service.h"
 
@@ -24,6 +28,7 @@ struct Request {
   std::multimap<std::string, std::string> params;  ///< decoded query parameters
   std::vector<std::string> captures;               ///< path parameters, in route order
   std::string accept_language;                     ///< the Accept-Language header, "" when absent
+  std::string id;                                  ///< request ID, in logs and error answers
 };
 
 /// What a handler answers.
@@ -31,6 +36,8 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string error;    ///< error code of an error answer ("invalid_limit"), "" otherwise
+  std::string message;  ///< its message
 };
 
 /// Everything handlers share.
@@ -54,6 +61,18 @@ const std::vector<Route>& routes();
 
 /// The JSON error response.
 Response error_response(int status, const std::string& code, const std::string& message);
+
+/// Calls the route's handler. Any exception becomes a JSON 500 (code
+/// "internal") and one log line with the request ID, the exception's class
+/// and its message.
+Response dispatch(Context& ctx, const Route& route, const Request& req);
+
+/// For an error answer: puts the request ID into its body and counts it in
+/// helpsearchd_errors_total{route, kind=code}. Every error answer goes through it.
+void finish_error(Context& ctx, const std::string& route, const std::string& request_id, Response& res);
+
+/// A fresh request ID ("5f3a9c1e-42").
+std::string new_request_id();
 
 /// GET /v1/search?q=&locale=&limit=&offset=
 Response get_search(Context& ctx, const Request& req);

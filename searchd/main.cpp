@@ -1,75 +1,85 @@
 // helpsearchd: the JSON search API and the search page. See README.md.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 
 #include <fstream>
 #include <iostream>
-#include <thread>
 
-#include "http_server.h"
+#include "config.h"
 
 namespace {
 
-bool split_listen(const std::string& listen, helpsearch::ServerOptions& opt) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  opt.host = listen.substr(0, colon);
-  const std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-  opt.port = std::stoi(port);
-  return opt.port > 0 && opt.port < 65536 && !opt.host.empty();
+/// Raises the open-files limit to what max_connections needs; "" or why not.
+std::string ensure_file_limit(size_t max_connections) {
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + 64;  // the index, logs, listener
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= needed) return "";
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < needed)
+    return "max_connections: " + std::to_string(max_connections) + " needs " + std::to_string(needed) +
+           " open files, the limit is " + std::to_string(lim.rlim_max);
+  lim.rlim_cur = needed;
+  return setrlimit(RLIMIT_NOFILE, &lim) == 0 ? "" : "max_connections: cannot raise the open-files limit";
 }
 
 }  // namespace
 
 int run(int argc, char** argv) {
-  helpsearch::ServiceConfig config;
-  helpsearch::ServerOptions server;
-  std::string listen = "127.0.0.1:8080", config_file;
-  unsigned threads = std::max(2u, std::thread::hardware_concurrency() * 2);
+  // Every setting, from the file and from flags, lands in one JSON object and
+  // is validated once (config.cpp); flags win.
   CLI::App app{"helpsearchd: ranked, locale-filtered search over a helpsearch index, as JSON over HTTP"};
-  app.add_option("--db", config.db, "index directory built by helpsearch-index")->required();
-  auto* listen_opt = app.add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
-  auto* threads_opt = app.add_option("--threads", threads, "worker threads")->check(CLI::Range(1, 256));
-  app.add_option("--config", config_file,
-                 "JSON file: {\"listen\", \"threads\", \"synonyms\", \"fallbacks\": {\"zh-HK\": [\"zh-TW\"]}, \"quiet\", \"cors_origin\"}");
-  auto* syn_opt = app.add_option("--synonyms", config.synonyms_file, "synonyms file (one group per line, '|' between)");
-  app.add_flag("--quiet", server.quiet, "no per-request log lines");
-  auto* cors_opt = app.add_option("--cors-origin", server.cors_origin,
-                                  "Access-Control-Allow-Origin for browser apps on other origins; '' for none")
-                       ->capture_default_str();
+  std::string config_file;
+  app.add_option("--config", config_file, "JSON file with any of the settings below (underscores: max_connections)");
+  struct Flag {
+    const char* name;
+    const char* key;
+    const char* help;
+    std::string value;
+  };
+  std::vector<Flag> flags = {
+      {"--db", "db", "index directory built by helpsearch-index (required)", ""},
+      {"--listen", "listen", "HOST:PORT to listen on (127.0.0.1:8080)", ""},
+      {"--threads", "threads", "worker threads, 1..1024 (32)", ""},
+      {"--max-connections", "max_connections", "open connections before 503, 1..100000 (512)", ""},
+      {"--backlog", "backlog", "listen backlog, 1..65535 (1024)", ""},
+      {"--head-timeout", "head_timeout", "seconds to send a whole request head (10)", ""},
+      {"--keep-alive-timeout", "keep_alive_timeout", "idle seconds before a kept-alive connection closes (5)", ""},
+      {"--keep-alive-requests", "keep_alive_requests", "answers per connection (1000)", ""},
+      {"--synonyms", "synonyms", "synonyms file (one group per line, '|' between)", ""},
+      {"--cors-origin", "cors_origin", "Access-Control-Allow-Origin for browser apps on other origins; '' for none (*)",
+       ""},
+  };
+  std::vector<CLI::Option*> given;
+  for (Flag& f : flags) given.push_back(app.add_option(f.name, f.value, f.help));
+  bool quiet = false;
+  auto* quiet_flag = app.add_flag("--quiet", quiet, "no per-request log lines");
   CLI11_PARSE(app, argc, argv);
 
+  nlohmann::json settings = nlohmann::json::object();
   if (!config_file.empty()) {
     std::ifstream in(config_file);
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (!in || j.is_discarded() || !j.is_object()) {
+    settings = nlohmann::json::parse(in, nullptr, false);
+    if (!in || settings.is_discarded() || !settings.is_object()) {
       std::cerr << "helpsearchd: error: cannot read " << config_file << " as a JSON object\n";
       return 2;
     }
-    try {
-      if (j.contains("listen") && listen_opt->count() == 0) listen = j["listen"].get<std::string>();
-      if (j.contains("threads") && threads_opt->count() == 0) threads = j["threads"].get<unsigned>();
-      if (j.contains("synonyms") && syn_opt->count() == 0) config.synonyms_file = j["synonyms"].get<std::string>();
-      if (j.contains("quiet")) server.quiet = server.quiet || j["quiet"].get<bool>();
-      if (j.contains("cors_origin") && cors_opt->count() == 0) server.cors_origin = j["cors_origin"].get<std::string>();
-      if (j.contains("fallbacks"))
-        config.fallbacks = j["fallbacks"].get<std::map<std::string, std::vector<std::string>>>();
-    } catch (const nlohmann::json::exception& e) {
-      std::cerr << "helpsearchd: error: " << config_file << ": " << e.what() << '\n';
-      return 2;
-    }
   }
-  if (!split_listen(listen, server)) {
-    std::cerr << "helpsearchd: error: --listen wants HOST:PORT, got " << listen << '\n';
+  for (size_t i = 0; i < flags.size(); ++i)
+    if (given[i]->count() > 0) settings[flags[i].key] = helpsearch::flag_value(flags[i].value);
+  if (quiet_flag->count() > 0) settings["quiet"] = quiet;
+
+  helpsearch::DaemonConfig config;
+  std::string error = helpsearch::apply_settings(settings, &config);
+  if (error.empty()) error = ensure_file_limit(config.server.connections.max_connections);
+  if (!error.empty()) {
+    std::cerr << "helpsearchd: error: " << error << '\n';
     return 2;
   }
-  server.threads = threads;
   try {
-    helpsearch::Service service(config);
+    helpsearch::Service service(config.service);
     helpsearch::Metrics metrics;
     helpsearch::Context ctx{service, metrics};
-    return helpsearch::serve(ctx, server);
+    return helpsearch::serve(ctx, config.server);
   } catch (const std::exception& e) {
     std::cerr << "helpsearchd: error: " << e.what() << '\n';
     return 2;

@@ -20,6 +20,16 @@ void Metrics::zero_result() {
   ++zero_results_;
 }
 
+void Metrics::error(const std::string& route, const std::string& kind) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++errors_[{route, kind}];
+}
+
+void Metrics::add_source(std::function<std::string()> source) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sources_.push_back(std::move(source));
+}
+
 std::string Metrics::render() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::ostringstream out;
@@ -41,6 +51,11 @@ std::string Metrics::render() const {
   out << "# HELP helpsearch_zero_result_searches_total Searches that found nothing.\n"
       << "# TYPE helpsearch_zero_result_searches_total counter\n"
       << "helpsearch_zero_result_searches_total " << zero_results_ << '\n';
+  out << "# HELP helpsearchd_errors_total Error answers (4xx and 5xx) by route and kind (the error code).\n"
+      << "# TYPE helpsearchd_errors_total counter\n";
+  for (const auto& [k, n] : errors_)
+    out << "helpsearchd_errors_total{route=\"" << k.first << "\",kind=\"" << k.second << "\"} " << n << '\n';
+  for (const auto& source : sources_) out << source();
   return out.str();
 }
 

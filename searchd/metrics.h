@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <vector>
 #include <mutex>
 #include <string>
 
@@ -16,6 +18,10 @@ class Metrics {
   void observe(const std::string& endpoint, int status, double seconds);
   /// Counts a search that found nothing.
   void zero_result();
+  /// Counts an error answer (4xx or 5xx) by route ("unrouted" before routing) and kind (its error code).
+  void error(const std::string& route, const std::string& kind);
+  /// Adds a source of further lines (gauges owned elsewhere) to render().
+  void add_source(std::function<std::string()> source);
   /// The Prometheus text exposition of everything recorded.
   std::string render() const;
 
@@ -31,6 +37,8 @@ class Metrics {
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
   uint64_t zero_results_ = 0;
+  std::map<std::pair<std::string, std::string>, uint64_t> errors_;
+  std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace helpsearch

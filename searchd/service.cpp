@@ -16,12 +16,11 @@
 #include "query.h"
 #include "schema.h"
 #include "snippet.h"
+#include "log.h"
 #include "titles.h"
 
 namespace helpsearch {
 namespace {
-
-std::atomic<uint64_t> next_service_id{1};
 
 Xapian::Query in_locale(const Xapian::Query& q, const std::string& locale) {
   if (locale.empty()) return q;
@@ -113,6 +112,7 @@ std::string respell(const std::string& query, const std::map<std::string, std::s
 struct Service::Handle {
   std::unique_ptr<Xapian::Database> db;
   ino_t folder = 0;  ///< inode of the index folder when db was opened (a rebuild swaps folders)
+  std::string uuid;  ///< db's UUID: with the revision, what caches are keyed on
   std::map<std::string, std::unique_ptr<Analyzer>> analyzers;
 
   const Analyzer& analyzer(const std::string& language) {
@@ -120,7 +120,25 @@ struct Service::Handle {
     if (!slot) slot = std::make_unique<Analyzer>(language);
     return *slot;
   }
+  std::string identity() const { return uuid + "@" + std::to_string(db->get_revision()); }
 };
+
+/// A handle borrowed from the pool for one request.
+struct Service::Lease {
+  Service& service;
+  std::unique_ptr<Handle> handle;
+  explicit Lease(Service& s) : service(s), handle(s.checkout()) {}
+  ~Lease() { service.checkin(std::move(handle)); }
+};
+
+namespace {
+
+ino_t folder_inode(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+}  // namespace
 
 Service::Service(ServiceConfig config) : config_(std::move(config)) {
   try {
@@ -140,38 +158,106 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
     std::string error;
     if (!synonyms_.load_file(config_.synonyms_file, &error)) throw std::runtime_error(error);
   }
-  id_ = next_service_id++;
   // Read the titles now, so that the first completion does not pay for it.
   with_db([&](Handle& h) { return titles(h) != nullptr; });
 }
 
 Service::~Service() = default;
 
-Service::Handle& Service::handle() {
-  thread_local std::unordered_map<uint64_t, std::unique_ptr<Handle>> handles;
-  auto& slot = handles[id_];
-  if (!slot) slot = std::make_unique<Handle>();
-  return *slot;
+std::unique_ptr<Service::Handle> Service::checkout() {
+  std::unique_lock<std::mutex> lock(pool_mutex_);
+  for (;;) {
+    // Prefer a handle with a database open: after a refused swap it is the
+    // only kind that can serve.
+    auto open = std::find_if(idle_.begin(), idle_.end(), [](const auto& h) { return h->db != nullptr; });
+    if (open == idle_.end() && !idle_.empty()) open = idle_.begin();
+    if (open != idle_.end()) {
+      std::unique_ptr<Handle> h = std::move(*open);
+      idle_.erase(open);
+      return h;
+    }
+    // A new handle opens what is on disk now: not when that was refused and
+    // the handles opened before it can serve (they are busy: wait a little).
+    const bool refused_on_disk = refused_folder_ != 0 && folder_inode(config_.db) == refused_folder_;
+    if (!refused_on_disk || handles_ == 0 ||
+        pool_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout) {
+      ++handles_;
+      return std::make_unique<Handle>();
+    }
+  }
+}
+
+void Service::checkin(std::unique_ptr<Handle> h) {
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    idle_.push_back(std::move(h));
+  }
+  pool_cv_.notify_one();
+}
+
+void Service::refuse(ino_t folder, const std::string& uuid, const std::string& fingerprint) {
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  if (refused_folder_ == folder) return;  // logged and counted once
+  refused_folder_ = folder;
+  ++refused_;
+  log_line("error: refused the new index in " + config_.db + " (uuid " + uuid + "): built with analyzer \"" +
+           fingerprint + "\", this searchd uses \"" + Analyzer::fingerprint() +
+           "\"; still serving the previous one. Rebuild it with helpsearch-index --rebuild");
+}
+
+/// Brings h up to date with the index on disk. A new database (another
+/// folder swapped in by a rebuild, or another UUID) is taken only when its
+/// analyzer fingerprint is this searchd's; otherwise h keeps the one it has.
+void Service::refresh(Handle& h) {
+  const ino_t folder = folder_inode(config_.db);
+  if (h.db && folder == h.folder) {
+    h.db->reopen();
+    if (h.db->get_uuid() == h.uuid) return;
+    // Another database under the same name (replaced in place, or swapped
+    // between the stat and the reopen): open it afresh, checked, below.
+    h.db.reset();
+  }
+  if (h.db) {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (folder == refused_folder_) return;  // keep serving the previous database
+  }
+  auto db = std::make_unique<Xapian::Database>(config_.db);
+  const std::string stored = db->get_metadata(schema::kMetaAnalyzer);
+  if (stored != Analyzer::fingerprint()) {
+    refuse(folder, db->get_uuid(), stored);
+    if (h.db) return;
+    throw std::runtime_error("the index in " + config_.db + " was built with another analyzer");
+  }
+  h.db = std::move(db);  // closes the previous database's files
+  h.folder = folder;
+  h.uuid = h.db->get_uuid();
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  if (folder == current_folder_) return;
+  if (current_folder_ != 0) ++switched_;
+  current_folder_ = folder;
+  // Idle handles still hold the previous database's (deleted) files: close them now.
+  for (auto& idle : idle_)
+    if (idle->db && idle->folder != folder) idle->db.reset();
 }
 
 template <class F>
 auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
-  Handle& h = handle();
-  struct stat st {};
-  const ino_t folder = ::stat(config_.db.c_str(), &st) == 0 ? st.st_ino : 0;
-  if (h.db && folder != h.folder) h.db.reset();  // helpsearch-index --rebuild swapped in a new index
+  Lease lease(*this);
+  Handle& h = *lease.handle;
   for (int attempt = 0;; ++attempt) {
     try {
-      if (!h.db) {
-        h.db = std::make_unique<Xapian::Database>(config_.db);
-        h.folder = folder;
-      } else if (attempt == 0) {
-        h.db->reopen();
-      }
+      refresh(h);
       return f(h);
-    } catch (const Xapian::DatabaseModifiedError&) {
-      if (attempt >= 1) throw;
-      h.db->reopen();
+    } catch (const Xapian::Error& e) {
+      // Retried after a reopen: the writer moved on under the reader
+      // (DatabaseModifiedError, or a block reused under it, which reads as
+      // DatabaseCorruptError), or a rebuild swapped folders meanwhile. A
+      // real corruption fails every attempt and is a fault.
+      const std::string type = e.get_type();
+      const bool moved = type == "DatabaseModifiedError" || type == "DatabaseCorruptError";
+      const bool swapped = h.db && folder_inode(config_.db) != h.folder;
+      if (attempt >= 4 || (!moved && !swapped)) throw;
+      if (swapped || type == "DatabaseCorruptError") h.db.reset();
     }
   }
 }
@@ -292,9 +378,13 @@ std::vector<Hit> Service::lookup(const std::string& id, const std::string& local
 }
 
 std::shared_ptr<const TitleIndex> Service::titles(Handle& h) {
-  const std::string revision = std::to_string(h.db->get_revision());
+  // Keyed on UUID and revision: a rebuilt index starts again at revision 1.
+  const std::string identity = h.identity();
   std::lock_guard<std::mutex> lock(titles_mutex_);
-  if (!titles_ || titles_->revision() != revision) titles_ = std::make_shared<const TitleIndex>(*h.db, revision);
+  if (!titles_ || titles_->revision() != identity) {
+    titles_.reset();  // drop the old titles before reading the new ones
+    titles_ = std::make_shared<const TitleIndex>(*h.db, identity);
+  }
   return titles_;
 }
 
@@ -326,12 +416,42 @@ Health Service::health() {
   return with_db([&](Handle& h) {
     Health out;
     out.documents = h.db->get_doccount();
+    out.uuid = h.uuid;
     out.revision = std::to_string(h.db->get_revision());
     out.fingerprint = h.db->get_metadata(schema::kMetaAnalyzer);
     for (auto t = h.db->allterms_begin(schema::kLocale); t != h.db->allterms_end(schema::kLocale); ++t)
       out.locales.push_back((*t).substr(1));
     return out;
   });
+}
+
+}  // namespace helpsearch
+
+namespace helpsearch {
+
+std::vector<std::string> Service::locales() {
+  return with_db([&](Handle& h) {
+    const std::string identity = h.identity();
+    std::lock_guard<std::mutex> lock(locales_mutex_);
+    if (locales_identity_ != identity) {
+      locales_.clear();
+      for (auto t = h.db->allterms_begin(schema::kLocale); t != h.db->allterms_end(schema::kLocale); ++t)
+        locales_.push_back((*t).substr(1));
+      locales_identity_ = identity;
+    }
+    return locales_;
+  });
+}
+
+bool Service::serves(const std::string& locale) {
+  const std::vector<std::string> have = locales();
+  std::vector<std::string> candidates = chain(locale);
+  // Configured fallbacks are the operator's choice, en-US included; the
+  // built-in chain's last resort en-US does not make a locale known.
+  if (!config_.fallbacks.count(locale) && candidates.size() > 1 && candidates.back() == "en-US")
+    candidates.pop_back();
+  return std::any_of(candidates.begin(), candidates.end(),
+                     [&](const std::string& c) { return std::binary_search(have.begin(), have.end(), c); });
 }
 
 }  // namespace helpsearch

@@ -1,8 +1,14 @@
 // The search service behind the HTTP layer: plain structs in, plain structs
-// out, no HTTP. One Xapian::Database per calling thread, reopened when the
-// index revision changes.
+// out, no HTTP. Requests borrow a database handle from a pool (a
+// Xapian::Database is used by one thread at a time); a handle is reopened
+// when the index changes, and a new database (a rebuild swapped in) is
+// checked for the analyzer fingerprint before it is taken.
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -70,9 +76,16 @@ struct ArticleView {
 /// What /healthz reports.
 struct Health {
   size_t documents = 0;
-  std::string revision;
+  std::string uuid;      ///< the database's UUID (a rebuild makes a new one)
+  std::string revision;  ///< its revision (restarts at 1 after a rebuild)
   std::string fingerprint;
   std::vector<std::string> locales;
+};
+
+/// Index swaps seen since start, for /metrics.
+struct IndexEvents {
+  uint64_t switched = 0;  ///< new databases taken
+  uint64_t refused = 0;   ///< new databases refused: built with another analyzer
 };
 
 class TitleIndex;
@@ -91,6 +104,12 @@ class Service {
   std::vector<Completion> suggest(const std::string& q, const std::string& locale, size_t limit);
   std::optional<ArticleView> article(const std::string& locale, const std::string& slug);
   Health health();
+  /// Locales that have articles in the index, sorted.
+  std::vector<std::string> locales();
+  /// True when a search in this canonical locale can find articles: of the
+  /// locale itself or of a fallback before the last resort en-US.
+  bool serves(const std::string& locale);
+  IndexEvents index_events() const { return {switched_, refused_}; }
 
   /// The locales a search with no locale is meant for: the first locale of
   /// accept_language (an Accept-Language header) that the index has, by tag
@@ -104,16 +123,29 @@ class Service {
 
  private:
   struct Handle;
-  Handle& handle();
+  struct Lease;
+  std::unique_ptr<Handle> checkout();
+  void checkin(std::unique_ptr<Handle> h);
+  void refresh(Handle& h);
+  void refuse(ino_t folder, const std::string& uuid, const std::string& fingerprint);
   template <class F>
   auto with_db(F&& f) -> decltype(f(std::declval<Handle&>()));
   std::shared_ptr<const TitleIndex> titles(Handle& h);
 
   ServiceConfig config_;
-  uint64_t id_ = 0;  ///< tells this service's per-thread handles from another's
   Synonyms synonyms_;
+  std::mutex pool_mutex_;  ///< guards the fields down to current_folder_
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Handle>> idle_;
+  size_t handles_ = 0;        ///< handles in existence
+  ino_t refused_folder_ = 0;  ///< index folder whose database was refused
+  ino_t current_folder_ = 0;  ///< index folder of the newest database taken
+  std::atomic<uint64_t> switched_{0}, refused_{0};
   std::mutex titles_mutex_;
-  std::shared_ptr<const TitleIndex> titles_;
+  std::shared_ptr<const TitleIndex> titles_;  ///< of one database identity (UUID and revision)
+  std::mutex locales_mutex_;
+  std::string locales_identity_;
+  std::vector<std::string> locales_;
 };
 
 }  // namespace helpsearch

@@ -18,53 +18,13 @@
 
 #include "indexer.h"
 
+#include "daemon.h"
 #include "support.h"
 
-extern char** environ;
 using json = nlohmann::json;
+using helpsearch::test::Daemon;
 
 namespace {
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-struct Daemon {
-  pid_t pid = -1;
-  int port = free_port();
-  explicit Daemon(const std::string& db = helpsearch::test::sample_index()) {
-    const std::string bin = std::string(HELPSEARCH_BIN_DIR) + "/helpsearchd";
-    const std::string listen = "127.0.0.1:" + std::to_string(port);
-    const std::string syn = helpsearch::test::source_dir() + "/data/synonyms.txt";
-    std::vector<std::string> args = {bin, "--db", db, "--listen", listen,
-                                     "--synonyms", syn, "--quiet", "--threads", "2"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    REQUIRE(posix_spawn(&pid, bin.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
-    httplib::Client c("127.0.0.1", port);
-    for (int i = 0; i < 100; ++i) {
-      if (auto r = c.Get("/healthz"); r && r->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL("helpsearchd did not answer /healthz within 5 s");
-  }
-  ~Daemon() {
-    if (pid > 0) {
-      kill(pid, SIGTERM);
-      int status = 0;
-      waitpid(pid, &status, 0);
-    }
-  }
-};
 
 json get_json(httplib::Client& c, const std::string& path, int status = 200) {
   auto r = c.Get(path.c_str());
@@ -78,7 +38,7 @@ json get_json(httplib::Client& c, const std::string& path, int status = 200) {
 }  // namespace
 
 TEST_CASE("helpsearchd over HTTP", "[e2e]") {
-  Daemon d;
+  Daemon d(helpsearch::test::sample_index(), {"--threads", "2"});
   httplib::Client c("127.0.0.1", d.port);
   c.set_read_timeout(10, 0);
 
@@ -136,7 +96,7 @@ TEST_CASE("a re-index is picked up without a restart and no request fails meanwh
   std::ostringstream out, err;
   REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
 
-  Daemon d(opt.db);
+  Daemon d(opt.db, {"--threads", "2"});
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, failed{0};
   std::thread client([&] {
@@ -167,6 +127,6 @@ TEST_CASE("a re-index is picked up without a restart and no request fails meanwh
   opt.rebuild = true;
   REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
   CHECK_FALSE(fs::exists(opt.db + ".rebuild"));
-  CHECK(get_json(c, "/v1/search?q=quokka&locale=en-US")["total"] == 0);
+  CHECK(get_json(c, "/v1/search?q=quokka")["total"] == 0);
   CHECK(get_json(c, "/healthz")["documents"] == 36);
 }

@@ -4,9 +4,12 @@
 
 #include <xapian.h>
 
+#include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "handlers.h"
+#include "indexer.h"
 #include "support.h"
 
 using namespace helpsearch;
@@ -102,18 +105,29 @@ TEST_CASE_METHOD(Fixture, "query syntax: phrases, exclusions, title:, id:", "[se
   for (int i = 0; i < 400; ++i) long_run += "設";
   for (int i = 0; i < 300; ++i) many_words += "設 ";
   for (const std::string& q : std::vector<std::string>{"\"unclosed", "-", "title:", "id:", "((", "\"\"", "-\"x", "AND OR NOT", "*", "-a -b",
-                              "id:\"\"", "title:\"\"", long_run, many_words}) {
+                              "id:\"\"", "title:\"\"", long_run}) {
     Response r = call("/v1/search", {{"q", q}, {"locale", "en-US"}});
     INFO(q);
     CHECK(r.status == 200);
   }
+  // More words than a query may have is a 400 naming the limit.
+  Response many = call("/v1/search", {{"q", many_words}, {"locale", "en-US"}});
+  CHECK(many.status == 400);
+  CHECK(json::parse(many.body)["error"]["message"] == "q has more than 32 words");
 }
 
 TEST_CASE_METHOD(Fixture, "locale fallback and did-you-mean", "[searchd]") {
   json hk = get("/v1/search", {{"q", "信箱"}, {"locale", "zh-HK"}});
   CHECK(hk["locale_used"] == "zh-TW");
-  json fr = get("/v1/search", {{"q", "password"}, {"locale", "fr-FR"}});
-  CHECK(fr["locale_used"] == "en-US");
+  json at = get("/v1/search", {{"q", "password"}, {"locale", "de-AT"}});
+  CHECK(at["locale_used"] == "de-DE");
+  // A locale with no articles of its own or of its fallbacks is refused, not served as en-US.
+  for (const char* unknown : {"fr-FR", "xx-YY", "el"}) {
+    json e = get("/v1/search", {{"q", "password"}, {"locale", unknown}}, 400);
+    CHECK(e["error"]["code"] == "unknown_locale");
+    CHECK(e["error"]["message"].get<std::string>().find("known locales: de-DE, en-US, ja-JP") != std::string::npos);
+  }
+  CHECK(get("/v1/search", {{"q", "password"}, {"locale", "all"}})["total"] > 7);
   // A word in no article is searched as its correction, and said so.
   json typo = get("/v1/search", {{"q", "pasword"}, {"locale", "en-US"}});
   CHECK(typo["corrected"] == "password");
@@ -234,4 +248,60 @@ TEST_CASE_METHOD(Fixture, "random queries never fail the daemon", "[searchd]") {
     Response s = call("/v1/suggest", {{"q", q}});
     REQUIRE((s.status == 200 || s.status == 400));
   }
+}
+
+namespace {
+
+/// Index files of db that this process holds open after they were deleted.
+int deleted_files_open(const std::string& db) {
+  int n = 0;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
+    if (!ec && target.rfind(db, 0) == 0 && target.find("(deleted)") != std::string::npos) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a rebuilt index is a new database: new titles, fingerprint checked, old files closed", "[searchd]") {
+  namespace fs = std::filesystem;
+  const std::string root = test::temp_dir();
+  fs::copy(test::source_dir() + "/data", root + "/data", fs::copy_options::recursive);
+  IndexOptions opt;
+  opt.db = root + "/db";
+  opt.sources = {root + "/data"};
+  std::ostringstream out, err;
+  REQUIRE(run_index(opt, out, err) == kExitOk);
+  Service service(ServiceConfig{opt.db, "", {}});
+  const Health first = service.health();
+  CHECK(service.suggest("reset a forg", "en-US", 8).size() == 1);
+
+  // The rebuild starts again at the same revision: titles must still be re-read.
+  test::write_file(root + "/data/en-US/reset-password.md", "---\ntitle: Recover a wombat account\n---\n# Recover a wombat account\n\nbody\n");
+  opt.rebuild = true;
+  REQUIRE(run_index(opt, out, err) == kExitOk);
+  const Health second = service.health();
+  CHECK(second.revision == first.revision);
+  CHECK(second.uuid != first.uuid);
+  CHECK(service.suggest("reset a forg", "en-US", 8).empty());
+  REQUIRE(service.suggest("recover a wom", "en-US", 8).size() == 1);
+  CHECK(deleted_files_open(opt.db) == 0);
+  CHECK(service.index_events().switched == 1);
+
+  // An index built with another analyzer is swapped in: refused, the previous one keeps serving.
+  const std::string other = root + "/other";
+  {
+    Xapian::WritableDatabase w(other, Xapian::DB_CREATE);
+    w.set_metadata("helpsearch.analyzer", "helpsearch-analyzer/0");
+    w.add_document(Xapian::Document());
+    w.commit();
+  }
+  fs::rename(opt.db, root + "/old");
+  fs::rename(other, opt.db);
+  CHECK(service.suggest("recover a wom", "en-US", 8).size() == 1);
+  CHECK(service.health().uuid == second.uuid);
+  CHECK(service.index_events().refused == 1);
+  CHECK(service.index_events().switched == 1);
 }

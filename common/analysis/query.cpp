@@ -38,6 +38,7 @@ constexpr double kPrior = 12.0;        // the length prior, for every match
 // Bounds on the work one query may ask for, like web search engines' word limits.
 constexpr size_t kMaxSegments = 32;    // words and runs of a query; the rest is ignored
 constexpr size_t kMaxRunChars = 48;    // characters of one run matched as a phrase
+constexpr size_t kMaxSynonymGroups = 4;  // synonym groups expanded per query, each once
 constexpr size_t kMaxUnits = 40;       // units of one query (run characters pairs included)
 constexpr Xapian::termcount kMaxExpansion = 12;  // completions of an unfinished last word
 constexpr size_t kMinCorrected = 4;    // shorter words are not spelling-corrected
@@ -203,6 +204,7 @@ struct QueryBuilder::Context {
   std::vector<Xapian::Query> boosts;
   std::vector<Segment> topic;  ///< the query's topic segments in order, for the phrase boosts
   std::vector<Segment> typed;  ///< the plain and phrase segments as typed (filler too)
+  std::vector<const void*> expanded;  ///< synonym groups expanded so far
 };
 
 QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
@@ -438,7 +440,12 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
         if (group) matched = len;
       }
     }
+    // A group's members cost postings each: expand a group once, and a few per query.
+    if (group && (std::find(ctx.expanded.begin(), ctx.expanded.end(), group) != ctx.expanded.end() ||
+                  ctx.expanded.size() >= kMaxSynonymGroups))
+      group = nullptr;
     if (group) {
+      ctx.expanded.push_back(group);
       const std::vector<Segment> own(segs.begin() + i, segs.begin() + i + matched);
       const std::string key = title_key(own);
       Unit u;
@@ -516,7 +523,7 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
 
 QueryPlan QueryBuilder::build(std::string_view user_query) const {
   QueryPlan plan;
-  Context ctx{plan, {}, {}, {}, {}};
+  Context ctx{plan, {}, {}, {}, {}, {}};
   std::vector<Xapian::Query> filters, excluded;
   std::vector<Segment> whole;  // plain and phrase text before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;

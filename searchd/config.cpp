@@ -1,0 +1,143 @@
+#include "config.h"
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "locales.h"
+
+namespace helpsearch {
+namespace {
+
+using json = nlohmann::json;
+
+std::string shown(const json& v) {
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+std::string whole(const json& v, long long lo, long long hi, long long* out) {
+  if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi)
+    return "must be a whole number in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + shown(v);
+  *out = v.get<long long>();
+  return "";
+}
+
+std::string seconds(const json& v, double lo, double hi, std::chrono::milliseconds* out) {
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < lo || v.get<double>() > hi) {
+    char range[64];
+    std::snprintf(range, sizeof range, "%g..%g", lo, hi);
+    return std::string("must be a number of seconds in ") + range + ", got " + shown(v);
+  }
+  *out = std::chrono::milliseconds(std::llround(v.get<double>() * 1000));
+  return "";
+}
+
+std::string text(const json& v, std::string* out) {
+  if (!v.is_string()) return "must be a string, got " + shown(v);
+  *out = v.get<std::string>();
+  return "";
+}
+
+std::string listen(const json& v, ServerOptions* opt) {
+  std::string s;
+  if (std::string e = text(v, &s); !e.empty()) return e;
+  const size_t colon = s.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : s.substr(colon + 1);
+  if (colon == std::string::npos || colon == 0 || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 || std::stoi(port) > 65535)
+    return "wants HOST:PORT with a port in 1..65535, got " + shown(v);
+  opt->host = s.substr(0, colon);
+  opt->port = std::stoi(port);
+  return "";
+}
+
+std::string fallbacks(const json& v, ServiceConfig* cfg) {
+  if (!v.is_object()) return "must be an object such as {\"zh-HK\": [\"zh-TW\"]}";
+  cfg->fallbacks.clear();
+  for (const auto& [from, to] : v.items()) {
+    auto key = normalize_locale(from);
+    if (!key) return "\"" + from + "\" is not a locale such as zh-HK";
+    if (!to.is_array()) return from + " must map to an array of locales";
+    for (const json& t : to) {
+      auto loc = t.is_string() ? normalize_locale(t.get<std::string>()) : std::nullopt;
+      if (!loc) return from + ": " + shown(t) + " is not a locale such as zh-TW";
+      cfg->fallbacks[*key].push_back(*loc);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+json flag_value(const std::string& text) {
+  json v = json::parse(text, nullptr, false);
+  return !v.is_discarded() && v.is_number() ? v : json(text);
+}
+
+std::string apply_settings(const json& settings, DaemonConfig* config) {
+  if (!settings.is_object()) return "the configuration must be a JSON object";
+  ServiceConfig& svc = config->service;
+  ServerOptions& srv = config->server;
+  long long n = 0;
+  using Rule = std::function<std::string(const json&)>;
+  const std::map<std::string, Rule> rules = {
+      {"db", [&](const json& v) { return text(v, &svc.db); }},
+      {"synonyms", [&](const json& v) { return text(v, &svc.synonyms_file); }},
+      {"fallbacks", [&](const json& v) { return fallbacks(v, &svc); }},
+      {"listen", [&](const json& v) { return listen(v, &srv); }},
+      {"threads",
+       [&](const json& v) {
+         std::string e = whole(v, 1, 1024, &n);
+         if (e.empty()) srv.threads = static_cast<unsigned>(n);
+         return e;
+       }},
+      {"max_connections",
+       [&](const json& v) {
+         std::string e = whole(v, 1, 100000, &n);
+         if (e.empty()) srv.connections.max_connections = static_cast<size_t>(n);
+         return e;
+       }},
+      {"backlog",
+       [&](const json& v) {
+         std::string e = whole(v, 1, 65535, &n);
+         if (e.empty()) srv.backlog = static_cast<int>(n);
+         return e;
+       }},
+      {"keep_alive_requests",
+       [&](const json& v) {
+         std::string e = whole(v, 1, 1000000, &n);
+         if (e.empty()) srv.keep_alive_requests = static_cast<size_t>(n);
+         return e;
+       }},
+      {"head_timeout", [&](const json& v) { return seconds(v, 0.1, 600, &srv.connections.head_timeout); }},
+      {"keep_alive_timeout",
+       [&](const json& v) { return seconds(v, 0.1, 600, &srv.connections.keep_alive_timeout); }},
+      {"quiet",
+       [&](const json& v) {
+         if (!v.is_boolean()) return "must be true or false, got " + shown(v);
+         srv.quiet = v.get<bool>();
+         return std::string();
+       }},
+      {"cors_origin",
+       [&](const json& v) {
+         std::string e = text(v, &srv.cors_origin);
+         if (e.empty() && srv.cors_origin.find_first_of("\r\n\t\x7f") != std::string::npos)
+           e = "must not contain control characters";
+         for (unsigned char ch : srv.cors_origin)
+           if (e.empty() && ch < 0x20) e = "must not contain control characters";
+         return e;
+       }},
+  };
+  for (const auto& [key, value] : settings.items()) {
+    auto rule = rules.find(key);
+    if (rule == rules.end()) return key + ": unknown key (known: db, listen, threads, max_connections, backlog, "
+                                          "head_timeout, keep_alive_timeout, keep_alive_requests, synonyms, "
+                                          "fallbacks, quiet, cors_origin)";
+    if (std::string e = rule->second(value); !e.empty()) return key + ": " + e;
+  }
+  if (svc.db.empty()) return "db: required (the index directory)";
+  return "";
+}
+
+}  // namespace helpsearch
