@@ -380,9 +380,13 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
   Xapian::termcount span = 0;
   std::vector<Xapian::Query> leaves{Xapian::Query(head)};
   for (Xapian::Query& t : phrase_terms(rest, schema::kTitle, &span)) leaves.push_back(std::move(t));
-  const Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaves.begin(), leaves.end(), span + 1);
-  ctx.boosts.push_back(checked(scaled(kTitleStart, phrase), phrase));
-  ctx.boosts.push_back(prior_bonus(share, phrase, schema::kSlotTitleInverse));
+  Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaves.begin(), leaves.end(), span + 1);
+  // ... and the unfinished word must begin a word of that title too.
+  const Xapian::Query starts =
+      partial_word ? Xapian::Query(Xapian::Query::OP_AND, phrase, prefix_query(schema::kTitle, typed.back().norm))
+                   : phrase;
+  ctx.boosts.push_back(checked(scaled(kTitleStart, phrase), starts));
+  ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
 }
 
 void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& ctx) const {
