@@ -22,6 +22,7 @@ constexpr double kPrefix = 0.6;        // completions of an unfinished last word
 constexpr double kCorrection = 0.8;    // the spelling correction of a word in no article
 constexpr double kFiller = 0.1;        // filler words: weight, never coverage
 constexpr double kCustomId = 1000.0;   // typed custom ID: those articles first
+constexpr double kCustomIdAmong = 20.0;  // a number among other words: rarely an ID
 constexpr double kTitleExact = 200.0;  // the query is the whole title
 constexpr double kEnglishTitleExact = 100.0;  // the query is the whole English source title
 constexpr double kPhraseBody = 8.0;    // all query words adjacent, in order
@@ -32,7 +33,7 @@ constexpr double kRunPhraseFixed = 15.0;
 constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
 constexpr double kSynonym = 0.5;       // another member of the word's synonym group
 constexpr double kTitleStart = 3.0;    // the query starts a title (as you type)
-constexpr double kTitleStartFixed = 80.0;  // ... times the share of the title typed
+constexpr double kTitleStartFixed = 240.0;  // ... times the share of the title typed
 constexpr double kPrior = 12.0;        // the length prior, for every match
 
 // Bounds on the work one query may ask for, like web search engines' word limits.
@@ -89,8 +90,8 @@ Xapian::Query scaled(double factor, Xapian::Query q) {
 
 /// Articles carrying a custom ID, all with the same weight: an ID applies to
 /// an article or not, whatever the article's length.
-Xapian::Query id_query(const std::string& id) {
-  auto* fixed = new Xapian::FixedWeightPostingSource(kCustomId);
+Xapian::Query id_query(const std::string& id, double weight = kCustomId) {
+  auto* fixed = new Xapian::FixedWeightPostingSource(weight);
   return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(fixed->release()),
                        Xapian::Query(schema::kCustomId + id));
 }
@@ -205,6 +206,7 @@ struct QueryBuilder::Context {
   std::vector<Segment> topic;  ///< the query's topic segments in order, for the phrase boosts
   std::vector<Segment> typed;  ///< the plain and phrase segments as typed (filler too)
   std::vector<const void*> expanded;  ///< synonym groups expanded so far
+  bool lone = false;  ///< the query is one word
 };
 
 QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
@@ -243,8 +245,6 @@ Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) co
     alts.push_back(scaled(kEnglish, Xapian::Query(schema::kEnglish + w)));
     if (std::string en = english_.stem(w); !en.empty())
       alts.push_back(scaled(kEnglish * kStem, Xapian::Query(schema::kEnglishStem + en)));
-    // Custom IDs hold digits ("500", "1300011"): only such words can be one.
-    if (w.find_first_of("0123456789") != std::string::npos) alts.push_back(id_query(w));
   }
   return best_of(alts);
 }
@@ -294,6 +294,10 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
                                            Context& ctx) const {
   Unit u;
   u.weight = word_query(w, title_only);
+  // Custom IDs hold digits ("500", "1300011"): only such words can be one, and
+  // a number typed alone is most likely one.
+  if (!title_only && w.find_first_of("0123456789") != std::string::npos)
+    u.weight = Xapian::Query(Xapian::Query::OP_OR, u.weight, id_query(w, ctx.lone ? kCustomId : kCustomIdAmong));
   const std::string stem = local_.stem(w);
   for (const std::string& t : {w, schema::kTitle + w, std::string(schema::kEnglish) + w,
                                stem.empty() ? std::string() : schema::kBodyStem + stem,
@@ -532,6 +536,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   std::vector<Segment> whole;  // plain and phrase text before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;
   const std::vector<QueryClause> clauses = parse_user_query(user_query);
+  ctx.lone = clauses.size() == 1 && segment(clauses[0].text).size() == 1;
   const bool partial = !has_space_at_end(user_query);
   for (size_t c = 0; c < clauses.size(); ++c) {
     const QueryClause& clause = clauses[c];
