@@ -52,12 +52,14 @@ def make_engines(names, urls):
     return es
 
 def answers(e, qs):
-    """e's ranked keys for every query: one batch when the engine has one,
-    else a few queries at a time (the daemon answers in parallel)."""
+    """e's ranked keys for every query: one batch when the engine has one, one
+    by one for the other anchors, four at a time for the daemon (it answers in
+    parallel)."""
     if hasattr(e, 'batch'):
         return e.batch(qs)
-    workers = 4 if getattr(e, 'project', False) else 1
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+    if not getattr(e, 'project', False):  # in-process anchors: this thread only (sqlite)
+        return [e.search(q['locale'], q['q']) for q in qs]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
         return list(pool.map(lambda q: e.search(q['locale'], q['q']), qs))
 
 def run(e, docs, qs):
@@ -101,7 +103,7 @@ def print_table(title, table, cols, rows=None):
 
 def print_per_locale(table, locales):
     rows = [('%s @%s' % (name, loc), name, '@' + loc) for loc in locales for name in table]
-    print_table('New kinds per locale', table, NEW[:], rows)
+    print_table('New kinds per locale', table, NEW, rows)
 
 # ---------------------------------------------------------------- misses
 
