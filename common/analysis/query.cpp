@@ -12,8 +12,8 @@ namespace {
 
 // Ranking weights, as factors on the BM25+ weights of terms.
 constexpr double kK1 = 1.0;            // BM25 term-frequency saturation
-constexpr double kB = 0.5;             // BM25 length normalisation
-constexpr double kDelta = 1.5;         // BM25+ share of IDF that any match of a unit earns
+constexpr double kB = 0.3;             // BM25 length normalisation
+constexpr double kDelta = 4.0;         // BM25+ share of IDF that any match of a unit earns
 constexpr double kStem = 0.5;          // stemmed form of a word, beside its exact form
 constexpr double kTitle = 1.5;         // a match in the title instead of the body
 constexpr double kEnglish = 0.35;      // a match in the English source of an sxs article
@@ -34,6 +34,7 @@ constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
 constexpr double kSynonym = 0.5;       // another member of the word's synonym group
 constexpr double kTitleStart = 3.0;    // the query starts a title (as you type)
 constexpr double kTitleStartFixed = 240.0;  // ... times the share of the title typed
+constexpr double kTitleCover = 60.0;   // ... per share of a title that the query's units cover
 constexpr double kPrior = 12.0;        // the length prior, for every match
 
 // Bounds on the work one query may ask for, like web search engines' word limits.
@@ -196,6 +197,8 @@ struct QueryBuilder::Unit {
   Xapian::Query weight;  ///< its alternatives, added up
   double frequency = 0;  ///< estimated articles holding it; 0 = none (the unit is dropped)
   bool filler = false;   ///< adds weight only
+  Xapian::Query title;   ///< where it is in a title (boolean), for the title's share covered
+  double chars = 0;      ///< characters of the query it stands for
 };
 
 /// What build() gathers while it reads the clauses.
@@ -298,6 +301,8 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
   // a number typed alone is most likely one.
   if (!title_only && w.find_first_of("0123456789") != std::string::npos)
     u.weight = Xapian::Query(Xapian::Query::OP_OR, u.weight, id_query(w, ctx.lone ? kCustomId : kCustomIdAmong));
+  u.title = word_query(w, true);
+  u.chars = static_cast<double>(utf8_length(w));
   const std::string stem = local_.stem(w);
   for (const std::string& t : {w, schema::kTitle + w, std::string(schema::kEnglish) + w,
                                stem.empty() ? std::string() : schema::kBodyStem + stem,
@@ -306,6 +311,7 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
   if (partial && (utf8_length(w) >= kMinPrefix || looks_like_number(w)) && db_) {
     // As you type: the unfinished last word also stands for its completions.
     std::vector<Xapian::Query> alts{u.weight, scaled(kPrefix * kTitle, prefix_query(schema::kTitle, w))};
+    u.title = Xapian::Query(Xapian::Query::OP_OR, u.title, prefix_query(schema::kTitle, w));
     if (!title_only) alts.push_back(scaled(kPrefix, prefix_query("", w)));
     u.weight = best_of(alts);
     // One completion is enough to know that the unit is present.
@@ -400,7 +406,7 @@ void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& c
     last = run.chars.size();
   }
   for (auto [a, b] : {std::pair{size_t{0}, first}, std::pair{last, run.chars.size()}}) {
-    if (a < b) ctx.units.push_back({scaled(kFiller, unit_query({sub_run(run, a, b)}, 0, 1, title_only)), 1, true});
+    if (a < b) ctx.units.push_back({scaled(kFiller, unit_query({sub_run(run, a, b)}, 0, 1, title_only)), 1, true, {}, 0});
   }
   const bool whole = first == 0 && last == run.chars.size();
   const Segment topic = whole ? run : sub_run(run, first, last);
@@ -411,7 +417,8 @@ void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& c
   const size_t n = topic.chars.size();
   if (n == 1) {
     const std::string& c = topic.chars[0].text;
-    ctx.units.push_back({unit_query({topic}, 0, 1, title_only), std::max(frequency(c), frequency(schema::kTitle + c))});
+    ctx.units.push_back({unit_query({topic}, 0, 1, title_only), std::max(frequency(c), frequency(schema::kTitle + c)),
+                         false, Xapian::Query(schema::kTitle + c), 1});
     return;
   }
   // Every character pair is a unit, so that an article holding most of the
@@ -422,7 +429,8 @@ void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& c
     if (!seen.insert(pair).second) continue;
     std::vector<Xapian::Query> alts{scaled(kTitle, Xapian::Query(schema::kTitle + pair))};
     if (!title_only) alts.push_back(Xapian::Query(pair));
-    ctx.units.push_back({best_of(alts), std::max(frequency(pair), frequency(schema::kTitle + pair))});
+    ctx.units.push_back({best_of(alts), std::max(frequency(pair), frequency(schema::kTitle + pair)), false,
+                         Xapian::Query(schema::kTitle + pair), 1});
   }
   add_phrase_boosts({topic}, kRunPhraseFixed, kRunPhrase, title_only, ctx);
   for (auto [w0, count] : topic.words) {
@@ -465,6 +473,8 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
       // A group matches through its best member: synonyms widen, they do not add up.
       u.weight = best_of(alts);
       u.frequency = 1;  // a group is known to be present somewhere
+      u.title = unit_query(segs, i, i + matched, true);
+      for (const Segment& seg : own) u.chars += static_cast<double>(utf8_length(seg.norm));
       ctx.units.push_back(u);
       for (const Segment& s : own) {
         if (s.kind == Segment::kWord) ctx.plan.words.push_back(s.norm);
@@ -497,6 +507,8 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
     Unit glued;
     if (end - i > 1) {
       glued.weight = unit_query(segs, i, end, title_only);
+      glued.title = unit_query(segs, i, end, true);
+      for (size_t k = i; k < end; ++k) glued.chars += static_cast<double>(utf8_length(segs[k].norm));
       glued.frequency = 1e9;
       for (size_t k = i; k < end; ++k) glued.frequency = std::min(glued.frequency, frequency(segs[k].norm));
     }
@@ -514,6 +526,8 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
       if (!forms.empty()) {
         Unit c = code_unit(forms, u.weight);
         c.frequency = std::max(c.frequency, u.frequency);
+        c.title = u.title;
+        c.chars = u.chars;
         u = c;
       }
       ctx.units.push_back(u);
@@ -585,6 +599,9 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
   for (const Unit& u : ctx.units) {
     if (u.weight.empty() || u.frequency <= 0) continue;
     (u.filler ? filler_units : topic_units).push_back(u.weight);
+    // How much of a title the query covers: the unit's characters over the title's.
+    if (!u.filler && !u.title.empty() && u.chars > 0)
+      ctx.boosts.push_back(prior_bonus(kTitleCover * u.chars, u.title, schema::kSlotTitleInverse));
     if (topic_units.size() + filler_units.size() >= kMaxUnits) break;
   }
   Xapian::Query match;
