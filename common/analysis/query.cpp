@@ -35,6 +35,7 @@ constexpr double kSynonym = 0.5;       // another member of the word's synonym g
 constexpr double kTitleStart = 3.0;    // the query starts a title (as you type)
 constexpr double kTitleStartFixed = 240.0;  // ... times the share of the title typed
 constexpr double kTitleCover = 60.0;   // ... per share of a title that the query's units cover
+constexpr double kTitleAll = 120.0;     // a title holds every topic unit of the query
 constexpr double kPrior = 12.0;        // the length prior, for every match
 
 // Bounds on the work one query may ask for, like web search engines' word limits.
@@ -603,6 +604,16 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     if (!u.filler && !u.title.empty() && u.chars > 0)
       ctx.boosts.push_back(prior_bonus(kTitleCover * u.chars, u.title, schema::kSlotTitleInverse));
     if (topic_units.size() + filler_units.size() >= kMaxUnits) break;
+  }
+  // A title holding every topic unit of the query (the words reordered, or some left out).
+  std::vector<Xapian::Query> in_title;
+  for (const Unit& u : ctx.units) {
+    if (!u.filler && !u.title.empty() && u.frequency > 0) in_title.push_back(u.title);
+  }
+  if (in_title.size() >= 2) {
+    const Xapian::Query all(Xapian::Query::OP_AND, in_title.begin(), in_title.end());
+    ctx.boosts.push_back(Xapian::Query(Xapian::Query::OP_FILTER,
+                                       Xapian::Query((new Xapian::FixedWeightPostingSource(kTitleAll))->release()), all));
   }
   Xapian::Query match;
   if (!topic_units.empty()) {
