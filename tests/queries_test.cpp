@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include <regex>
+#include <sstream>
 
 #include "codes.h"
 #include "filler.h"
 #include "handlers.h"
+#include "indexer.h"
 #include "support.h"
 #include "text.h"
 
@@ -25,6 +27,8 @@ struct Row {
 
 class Client {
  public:
+  Client() = default;
+  explicit Client(const std::string& db) : service_{ServiceConfig{db, "", {}}} {}
   json search(const std::string& q, const std::string& locale, const std::string& accept_language = "") {
     Request req;
     req.params = {{"q", q}};
@@ -183,4 +187,31 @@ TEST_CASE("no locale: Accept-Language, else the query's script, else en-US", "[q
   std::set<std::string> locales;
   for (const auto& h : all["hits"]) locales.insert(h["locale"]);
   CHECK(locales.size() > 1);
+}
+
+TEST_CASE("a page listing other articles' titles does not outrank the article a title query means", "[queries]") {
+  const std::string dir = test::temp_dir();
+  test::write_file(dir + "/en-US/shared-calendar-permissions.md",
+                   "---\ntitle: Change permissions on a shared calendar\n---\n"
+                   "# Change permissions on a shared calendar\n\nOpen the calendar, choose Sharing and set who may edit.\n");
+  std::string list = "---\ntitle: Content updates\n---\n# Content updates\n\n| Published | Title |\n|---|---|\n";
+  const char* topics[] = {"mailbox", "calendar", "permissions", "shared", "change", "sharing", "license", "sync"};
+  for (int i = 0; i < 600; ++i) {
+    list += "| 7/" + std::to_string(i % 28 + 1) + "/2019 | [" + topics[i % 8] + " " + topics[(i + 3) % 8] + " " +
+            topics[(i + 5) % 8] + " notes " + std::to_string(i) + "](article-" + std::to_string(i) + ".md) |\n";
+  }
+  list += "| 8/1/2019 | [Change permissions on a shared calendar](shared-calendar-permissions.md) |\n";
+  test::write_file(dir + "/en-US/content-updates.md", list);
+  IndexOptions opt;
+  opt.db = dir + "/db";
+  opt.sources = {dir + "/en-US"};
+  std::ostringstream out, err;
+  REQUIRE(run_index(opt, out, err, nullptr) == 0);
+  Client c(dir + "/db");
+  // Reworded: the words swapped and one left out.
+  json j = c.search("shared calendar change permissions", "en-US");
+  REQUIRE_FALSE(j["hits"].empty());
+  CHECK(j["hits"][0]["key"] == "en-US/shared-calendar-permissions");
+  json k = c.search("permissions calendar", "en-US");
+  CHECK(k["hits"][0]["key"] == "en-US/shared-calendar-permissions");
 }
