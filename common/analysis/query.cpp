@@ -125,7 +125,15 @@ Xapian::Query best_of(const std::vector<Xapian::Query>& qs) {
 
 /// A weighted positional query (phrase) that a matcher must check before it
 /// adds the weight: Xapian 1.4.22 adds a phrase's weight under OP_OR and
-/// OP_AND_MAYBE without checking the positions unless the phrase also filters.
+/// OP_AND_MAYBE without checking the positions unless the phrase is driven by
+/// a filter (OP_FILTER with everything is the cheapest that does it).
+Xapian::Query checked(const Xapian::Query& weighted) {
+  if (weighted.empty()) return weighted;
+  return Xapian::Query(Xapian::Query::OP_FILTER, weighted, Xapian::Query::MatchAll);
+}
+
+/// The same for a weight that comes from elsewhere (a posting source) where a
+/// phrase matches: there the phrase itself must be the filter, twice over.
 Xapian::Query checked(const Xapian::Query& weighted, const Xapian::Query& positional) {
   if (weighted.empty() || positional.empty()) return Xapian::Query();
   return Xapian::Query(Xapian::Query::OP_FILTER, weighted, positional);
@@ -361,12 +369,12 @@ void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& segs, double fl
   if (!title_only) {
     const Xapian::Query body = phrase_query(segs, schema::kBody);
     const Xapian::Query english = phrase_query(segs, schema::kEnglish);
-    ctx.boosts.push_back(checked(scaled(scale, body), body));
+    ctx.boosts.push_back(checked(scaled(scale, body)));
     ctx.boosts.push_back(prior_bonus(flat, body));
-    ctx.boosts.push_back(checked(scaled(scale * kEnglish, english), english));
+    ctx.boosts.push_back(checked(scaled(scale * kEnglish, english)));
   }
   const Xapian::Query title = phrase_query(segs, schema::kTitle);
-  ctx.boosts.push_back(checked(scaled(scale * kTitle, title), title));
+  ctx.boosts.push_back(checked(scaled(scale * kTitle, title)));
 }
 
 void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool partial,
