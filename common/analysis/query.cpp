@@ -126,10 +126,12 @@ Xapian::Query best_of(const std::vector<Xapian::Query>& qs) {
 /// A weighted positional query (phrase) that a matcher must check before it
 /// adds the weight: Xapian 1.4.22 adds a phrase's weight under OP_OR and
 /// OP_AND_MAYBE without checking the positions unless the phrase is driven by
-/// a filter (OP_FILTER with everything is the cheapest that does it).
+/// a filter (OP_FILTER with everything is the cheapest that does it). The
+/// "match all" query is made anew: the shared Query::MatchAll is reference
+/// counted without locks, so threads must not share it.
 Xapian::Query checked(const Xapian::Query& weighted) {
   if (weighted.empty()) return weighted;
-  return Xapian::Query(Xapian::Query::OP_FILTER, weighted, Xapian::Query::MatchAll);
+  return Xapian::Query(Xapian::Query::OP_FILTER, weighted, Xapian::Query(std::string()));
 }
 
 /// The same for a weight that comes from elsewhere (a posting source) where a
@@ -653,7 +655,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
       if (!filters.empty())
         q = any_of(filters);
       else if (!excluded.empty())
-        q = Xapian::Query::MatchAll;
+        q = Xapian::Query(std::string());
       else
         return Xapian::Query();
     } else {
