@@ -1,5 +1,9 @@
 #include "filler.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "text.h"
 
 namespace helpsearch {
@@ -57,6 +61,15 @@ std::pair<size_t, size_t> FillerWords::topic_span(const Segment& run) const {
     last = run.words[k - 1].first;
   if (last < first) last = first;
   return {first, last};
+}
+
+const FillerWords& FillerWords::of(const std::string& language) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<const FillerWords>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[language];
+  if (!slot) slot = std::make_unique<const FillerWords>(language);
+  return *slot;
 }
 
 std::vector<std::string> FillerWords::languages() {

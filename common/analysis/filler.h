@@ -34,6 +34,9 @@ class FillerWords {
   /// the run is all filler.
   std::pair<size_t, size_t> topic_span(const Segment& run) const;
 
+  /// The lists for language, read once per process and shared (immutable).
+  static const FillerWords& of(const std::string& language);
+
   /// Languages that have a list (for tests and the README).
   static std::vector<std::string> languages();
 

@@ -225,7 +225,7 @@ struct QueryBuilder::Context {
 
 QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
                            const Xapian::Database* db)
-    : local_(local), english_(english), synonyms_(synonyms), db_(db), filler_(local.language()) {}
+    : local_(local), english_(english), synonyms_(synonyms), db_(db), filler_(FillerWords::of(local.language())) {}
 
 double QueryBuilder::frequency(const std::string& term) const {
   if (!db_) return 1;  // no statistics: every term counts as present

@@ -89,7 +89,7 @@ class QueryBuilder {
   const Analyzer& english_;
   const Synonyms* synonyms_;
   const Xapian::Database* db_;
-  FillerWords filler_;
+  const FillerWords& filler_;
 };
 
 }  // namespace helpsearch
