@@ -1,6 +1,8 @@
 // The article reader: front matter, Markdown fields, the sxs format, bad input.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "article.h"
 #include "markdown.h"
 #include "sxs.h"
@@ -168,6 +170,37 @@ TEST_CASE("sxs split leaves plain Markdown alone and copes with unbalanced spans
       "<span>y</span></span></span>");
   CHECK(nested.localized == "A b");
   CHECK(nested.english == "X y");
+}
+
+TEST_CASE("the sxs split is linear on unbalanced span markers", "[reader]") {
+  // Openings that never close, then openings with no '>' at all: each once
+  // scanned to the end of the file (208 KB took 0.69 s, 4x per doubling).
+  auto input = [](size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += "<span data-ttu-id=\"1\">word ";
+    for (size_t i = 0; i < n; ++i) s += "<span x ";
+    return s;
+  };
+  // Seconds per split, at least 20 ms of splitting measured.
+  auto seconds = [](const std::string& s) {
+    size_t reps = 0;
+    const auto start = std::chrono::steady_clock::now();
+    double elapsed = 0;
+    while (elapsed < 0.02) {
+      CHECK(split_sxs(s).localized.size() == s.size());
+      ++reps;
+      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return elapsed / static_cast<double>(reps);
+  };
+  const std::string one = input(2000), eight = input(16000);  // 70 KB and 560 KB
+  double small = 1e9, large = 1e9;
+  for (int round = 0; round < 3; ++round) {
+    small = std::min(small, seconds(one));
+    large = std::min(large, seconds(eight));
+  }
+  INFO("1x: " << small << " s, 8x: " << large << " s");
+  CHECK(large < 20 * small);  // linear: about 8x; quadratic: 64x
 }
 
 TEST_CASE("angle-bracket placeholders in prose are text, markup tags are not", "[reader]") {
