@@ -351,7 +351,7 @@ SearchResult Service::search(const SearchRequest& req) {
         plan = QueryBuilder(*local, h.analyzer("en"), &synonyms_, &db).build(req.q);
       }
       if (plan.empty) return result;
-      if (plan.query.empty()) break;
+      if (plan.query.empty()) continue;  // nothing of it in the index in this language
       enquire.set_query(in_locales(plan.query, loc));
       mset = enquire.get_mset(req.offset, req.limit, std::max<Xapian::doccount>(req.offset + req.limit, 100));
       if (mset.get_matches_estimated() > 0) {
