@@ -288,20 +288,22 @@ std::vector<Entry> select_changed(Xapian::WritableDatabase& db, const std::vecto
   return changed;
 }
 
-/// Removes the spelling words of the article under a key term, if any.
-void forget_spelling(Xapian::WritableDatabase& db, const std::string& key_term) {
+/// The spelling words of the article under a key term (none when there is none).
+std::vector<std::string> indexed_spelling(Xapian::WritableDatabase& db, const std::string& key_term) {
   Xapian::PostingIterator it = db.postlist_begin(key_term);
-  if (it == db.postlist_end(key_term)) return;
-  for (const std::string& w : spelling_words(db.get_document(*it))) db.remove_spelling(w);
+  if (it == db.postlist_end(key_term)) return {};
+  return spelling_words(db.get_document(*it));
 }
 
-/// Writes one built article (its old version's spelling words out, its own
-/// in). A Xapian error that the document causes is the file's failure.
+/// Writes one built article, then moves the spelling table from its old
+/// version's words to its own. A Xapian error that the document causes is
+/// the file's failure, and changes nothing.
 bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built, std::ostream& err) {
   const std::string key_term = schema::kKey + entry.key;
   try {
-    forget_spelling(db, key_term);
+    const std::vector<std::string> old_words = indexed_spelling(db, key_term);
     db.replace_document(key_term, built.doc);
+    for (const auto& w : old_words) db.remove_spelling(w);
     for (const auto& w : built.spelling) db.add_spelling(w);
     return true;
   } catch (const Xapian::InvalidArgumentError& e) {
@@ -364,8 +366,9 @@ void prune_missing(Xapian::WritableDatabase& db, const IndexOptions& opt, const 
   if (stale.empty()) return;
   db.begin_transaction();
   for (const auto& term : stale) {
-    forget_spelling(db, term);
+    const std::vector<std::string> words = indexed_spelling(db, term);
     db.delete_document(term);
+    for (const auto& w : words) db.remove_spelling(w);
   }
   db.commit_transaction();
   stats.deleted = stale.size();

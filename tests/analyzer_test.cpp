@@ -178,7 +178,16 @@ TEST_CASE("title keys and fingerprint", "[analyzer]") {
   CHECK(title_key("Reset a   forgotten password!") == title_key("reset a forgotten password"));
   std::string huge(600, 'a');
   CHECK(title_key(huge).size() <= schema::kMaxTermBytes);
-  CHECK(Analyzer::fingerprint().find("icu/") != std::string::npos);
+  // Every version that decides which terms text becomes is in the fingerprint.
+  const std::string fp = Analyzer::fingerprint();
+  CHECK(fp.rfind("helpsearch-analyzer/", 0) == 0);
+  for (const std::string& part : std::vector<std::string>{std::string(" schema/") + schema::kSchemaVersion + " ", " icu/" + icu_version() + " ",
+                                 " xapian/" + std::string(Xapian::version_string()) + " ", " ngram/1-2 ",
+                                 " dictword/3 ", " han/Hant-Hans ", " codes/1"}) {
+    INFO(part);
+    CHECK(fp.find(part) != std::string::npos);
+  }
+  CHECK(Analyzer::fingerprint() == fp);
 }
 
 TEST_CASE("invalid UTF-8 is found and replaced", "[analyzer]") {
