@@ -20,38 +20,18 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
   return out;
 }
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
-void collect_spelling(const std::vector<Segment>& segments, std::set<std::string>& words) {
-  for (const Segment& seg : segments) {
-    if (seg.kind != Segment::kWord || seg.norm.size() < 3 || seg.norm.size() > 32) continue;
-    bool letters = true;
-    for (unsigned char c : seg.norm) {
-      if (c < 0x80 && !(c >= 'a' && c <= 'z')) letters = false;
-    }
-    if (letters) words.insert(seg.norm);
-  }
-}
-
 }  // namespace
 
 BuiltDocument build_document(const Article& a, const std::string& content_hash,
                              const Analyzer& local, const Analyzer& english) {
   BuiltDocument out;
   Xapian::Document& doc = out.doc;
-  std::set<std::string> spelling;
   Xapian::termpos pos = 1;
   double words = 0;  // body words and run characters, for the length prior
   auto body = [&](const std::string& text, Xapian::termcount wdf) {
     std::vector<Segment> segs = segment(text);
     for (const Segment& s : segs) words += s.kind == Segment::kWord ? 1.0 : static_cast<double>(s.chars.size()) / 2;
     local.index(doc, segs, Field::kBody, pos, wdf);
-    collect_spelling(segs, spelling);
     pos += schema::kBlockGap;
   };
   auto title = [&](const std::string& text) {
@@ -94,9 +74,6 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   const std::string key = a.key();
   doc.add_boolean_term(schema::kKey + key);
   doc.add_boolean_term(schema::kLocale + a.locale);
-  doc.add_boolean_term(schema::kSlug + a.slug);
-  if (!a.topic.empty()) doc.add_boolean_term(schema::kTopic + lower_ascii(a.topic));
-  if (!a.service.empty()) doc.add_boolean_term(schema::kService + lower_ascii(a.service));
   for (const auto& id : a.ids) {
     if (id.size() < schema::kMaxTermBytes) doc.add_term(schema::kCustomId + fold(id), 1);
   }
@@ -105,9 +82,6 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   doc.add_value(schema::kSlotSlug, a.slug);
   doc.add_value(schema::kSlotTitle, a.title);
   doc.add_value(schema::kSlotIds, join(a.ids, ","));
-  doc.add_value(schema::kSlotDate, a.date);
-  doc.add_value(schema::kSlotTopic, a.topic);
-  doc.add_value(schema::kSlotService, a.service);
   doc.add_value(schema::kSlotContentHash, content_hash);
   doc.add_value(schema::kSlotSourcePath, a.path);
   doc.add_value(schema::kSlotMarkdown, a.markdown);
@@ -128,7 +102,23 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
       {"english", join(a.english, "\n")},
   };
   doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  out.spelling.assign(spelling.begin(), spelling.end());
+  out.spelling = spelling_words(doc);
+  return out;
+}
+
+std::vector<std::string> spelling_words(const Xapian::Document& doc) {
+  std::vector<std::string> out;
+  // Body terms have no prefix; prefixes are capitals, and body terms are folded.
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+    const std::string& w = *t;
+    if (w.empty() || (w[0] >= 'A' && w[0] <= 'Z')) continue;
+    if (w.size() < 3 || w.size() > 32 || utf8_length(w) < 3) continue;  // n-grams of runs are 1-2 characters
+    const bool letters = std::all_of(w.begin(), w.end(), [](char ch) {
+      const auto c = static_cast<unsigned char>(ch);
+      return c >= 0x80 || (c >= 'a' && c <= 'z');
+    });
+    if (letters) out.push_back(w);
+  }
   return out;
 }
 

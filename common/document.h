@@ -23,6 +23,12 @@ struct BuiltDocument {
 BuiltDocument build_document(const Article& article, const std::string& content_hash,
                              const Analyzer& local, const Analyzer& english);
 
+/// The words of a document that go into the spelling table: its body's
+/// words of 3 to 32 bytes and 3+ characters, letters only. Read from the
+/// terms, so that an article's words can be removed from the table exactly
+/// as they were added, when it is replaced or deleted.
+std::vector<std::string> spelling_words(const Xapian::Document& doc);
+
 /// What searchd shows of an article, read back from the document data.
 struct StoredArticle {
   std::string key, locale, slug, title, en_title, description, date, topic, service, path;

@@ -9,70 +9,76 @@
 
 namespace helpsearch::schema {
 
+// Each name says who reads it; nothing is written that nothing reads.
+// "query" is the query builder (analysis/query.cpp), "lookup", "titles",
+// "search", "article" are searchd's Service (service.cpp, titles.cpp), and
+// "indexer" is the incremental run (indexer.cpp).
+
 // ---- free-text fields (positional unless noted) ---------------------------
 /// Localized text: title, headings, body, link and alt text, code. Latin words
 /// as exact terms, CJK/Thai/Hangul as character unigrams + bigrams.
+/// Read by query (words, runs, phrases, prefixes) and, for its words, by the
+/// spelling table (document.cpp spelling_words(), indexer).
 inline constexpr const char* kBody = "";
-/// Stemmed localized words (Snowball stemmer of the article's language); no positions.
+/// Stemmed localized words (Snowball stemmer of the article's language); no positions. Read by query.
 inline constexpr const char* kBodyStem = "Z";
-/// Localized title (H1 and front-matter title), same analysis as kBody.
+/// Localized title (H1 and front-matter title), same analysis as kBody. Read by query (title: too).
 inline constexpr const char* kTitle = "S";
 /// The first word (or first character of a run) of a title, at the position
 /// just before the title's first term: a query whose first word starts the
 /// title matches "XH" + that word, and phrases on from there. Read by the
 /// query builder for as-you-type ranking.
 inline constexpr const char* kTitleStart = "XH";
-/// Stemmed title words; no positions.
+/// Stemmed title words; no positions. Read by query.
 inline constexpr const char* kTitleStem = "ZS";
-/// English source sentences of side-by-side articles (cross-lingual field).
+/// English source sentences of side-by-side articles (cross-lingual field). Read by query.
 inline constexpr const char* kEnglish = "E";
-/// Stemmed English source words (always the English stemmer); no positions.
+/// Stemmed English source words (always the English stemmer); no positions. Read by query.
 inline constexpr const char* kEnglishStem = "ZE";
 /// ICU dictionary words of 3+ characters in scripts written without spaces
-/// (e.g. 多要素認証); a ranking signal only, no positions.
+/// (e.g. 多要素認証); a ranking signal only, no positions. Read by query.
 inline constexpr const char* kDictWord = "XW";
 
 // ---- exact-match and boolean terms ----------------------------------------
 /// Unique article key "locale/slug" (e.g. "ja-JP/app-passwords"); boolean.
+/// Read by the indexer (replace, unchanged check, prune, --show) and article.
 inline constexpr const char* kKey = "Q";
-/// Locale, canonical form ("zh-TW"); boolean.
+/// Locale, canonical form ("zh-TW"); boolean. Read by search and lookup
+/// (locale filters) and health/locales (the list of locales).
 inline constexpr const char* kLocale = "L";
-/// Custom ID from ms.custom ("500"); wdf 1 so that it is also weighted when typed.
+/// Custom ID from ms.custom ("500"); wdf 1 so that it is also weighted when
+/// typed. Read by query (id:500, or a typed number) and lookup.
 inline constexpr const char* kCustomId = "XC";
-/// Slug (file name without .md); boolean.
-inline constexpr const char* kSlug = "XS";
-/// ms.topic, lower-cased; boolean.
-inline constexpr const char* kTopic = "XT";
-/// ms.service, lower-cased; boolean.
-inline constexpr const char* kService = "XV";
 /// Error code forms found by shape in the localized text (analysis/codes.h):
 /// "0x80070005" and "80070005", "aadsts50011" and "50011", "5.7.750"; no positions.
 /// Read by the query builder, for codes however they are pasted, and by /v1/lookup.
 inline constexpr const char* kCode = "XE";
-/// Whole normalized localized title (tokens joined by one space); wdf 1, a known-item boost.
+/// Whole normalized localized title (tokens joined by one space); wdf 1, a
+/// known-item boost. Read by query.
 inline constexpr const char* kTitleExact = "XA";
-/// Whole normalized English source title; wdf 1, a cross-lingual known-item boost.
+/// Whole normalized English source title; wdf 1, a cross-lingual known-item boost. Read by query.
 inline constexpr const char* kEnglishTitleExact = "XB";
 
 // ---- value slots ------------------------------------------------------------
+// Slots 4 to 6 (date, topic, service up to schema 3) are no longer written:
+// what is shown of them comes from the document data (read_stored()).
 enum Slot : Xapian::valueno {
-  kSlotLocale = 0,       ///< canonical locale, "zh-TW"
-  kSlotSlug = 1,         ///< slug, "app-passwords"
-  kSlotTitle = 2,        ///< display title (UTF-8)
-  kSlotIds = 3,          ///< custom IDs joined by ','
-  kSlotDate = 4,         ///< ms.date as sortable "YYYYMMDD" ("" when unknown)
-  kSlotTopic = 5,        ///< ms.topic as written
-  kSlotService = 6,      ///< ms.service as written
-  kSlotContentHash = 7,  ///< 16 hex digits: FNV-1a 64 of the file bytes
-  kSlotSourcePath = 8,   ///< absolute path of the file the article came from
-  kSlotMarkdown = 9,     ///< localized Markdown body (sxs English removed), for rendering
+  kSlotLocale = 0,       ///< canonical locale, "zh-TW"; read by titles and search (locale facets)
+  kSlotSlug = 1,         ///< slug, "app-passwords"; read by titles
+  kSlotTitle = 2,        ///< display title (UTF-8); read by titles
+  kSlotIds = 3,          ///< custom IDs joined by ','; read by titles
+  kSlotContentHash = 7,  ///< 16 hex digits: FNV-1a 64 of the file bytes; read by the indexer (unchanged files)
+  kSlotSourcePath = 8,   ///< absolute path of the article's file; read by the indexer (unchanged, prune)
+  /// Localized Markdown body (sxs English removed), read by article
+  /// (/v1/articles renders it); kept out of the document data, which every hit reads.
+  kSlotMarkdown = 9,
   /// Length prior in (0, 1], Xapian::sortable_serialise'd: 1 up to kPriorPivot
   /// words of text, then sqrt(kPriorPivot / words). Scales the coverage and
   /// phrase bonuses of a query, so that a page listing hundreds of other
-  /// articles' titles does not outrank the article a title query means.
+  /// articles' titles does not outrank the article a title query means. Read by query.
   kSlotPrior = 10,
   /// 1 / (characters of the folded title), Xapian::sortable_serialise'd: how
-  /// much of a title a typed prefix of n characters covers is n times this.
+  /// much of a title a typed prefix of n characters covers is n times this. Read by query.
   kSlotTitleInverse = 11,
 };
 
@@ -81,11 +87,12 @@ enum Slot : Xapian::valueno {
 inline constexpr double kPriorPivot = 2000;
 
 // ---- database metadata ------------------------------------------------------
-/// Analyzer fingerprint; searchd refuses an index whose value differs from its own.
+/// Analyzer fingerprint; the indexer and searchd refuse an index whose value differs from their own.
 inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Schema version of this header; bumped with any change to the names above.
+/// Part of the analyzer fingerprint; written for people (xapian-delve).
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
-inline constexpr const char* kSchemaVersion = "3";
+inline constexpr const char* kSchemaVersion = "4";
 
 // ---- positions ----------------------------------------------------------------
 /// Gap left between blocks (paragraphs, list items, fields) so that phrases

@@ -112,21 +112,39 @@ struct Built {
   std::vector<Problem> problems;
 };
 
+/// The message of an exception of any kind (Xapian::Error is no std::exception).
+std::string describe_current_exception() {
+  try {
+    throw;
+  } catch (const Xapian::Error& e) {
+    return e.get_description();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 Built build_one(const Entry& entry, const std::string& default_locale) {
   Built out;
-  std::string error;
-  auto content = read_file(entry.path, &error);
-  if (!content) {
-    out.problems.push_back({entry.path, 0, error});
-    return out;
+  try {
+    std::string error;
+    auto content = read_file(entry.path, &error);
+    if (!content) {
+      out.problems.push_back({entry.path, 0, error});
+      return out;
+    }
+    ReadResult r = parse_article(*content, {entry.path, default_locale});
+    if (!r.ok) {
+      out.problems.push_back({entry.path, r.line, r.error});
+      return out;
+    }
+    const std::string language = language_of(r.article.locale);
+    out.doc = build_document(r.article, entry.hash, analyzer_for(language), analyzer_for("en"));
+  } catch (...) {
+    out.doc.reset();
+    out.problems.push_back({entry.path, 0, "cannot analyze: " + describe_current_exception()});
   }
-  ReadResult r = parse_article(*content, {entry.path, default_locale});
-  if (!r.ok) {
-    out.problems.push_back({entry.path, r.line, r.error});
-    return out;
-  }
-  const std::string language = language_of(r.article.locale);
-  out.doc = build_document(r.article, entry.hash, analyzer_for(language), analyzer_for("en"));
   return out;
 }
 
@@ -190,6 +208,202 @@ bool swap_directories(const std::string& from, const std::string& into, std::ost
   return true;
 }
 
+/// The files of a run by key (a later file with the same key wins).
+struct Collected {
+  std::vector<Entry> entries;
+  std::unordered_map<std::string, size_t> by_key;
+};
+
+/// A warning, once per language, for a language written with spaces that has
+/// no Snowball stemmer here: its articles are indexed without stems.
+void warn_unstemmed(const std::string& path, const std::string& locale, std::set<std::string>& warned,
+                    std::vector<Problem>& problems) {
+  const std::string language = language_of(locale);
+  if (!needs_stemmer(language) || analyzer_for(language).stems() || !warned.insert(language).second) return;
+  problems.push_back({path, 0,
+                      "no Snowball stemmer for language \"" + language +
+                          "\" in this Xapian: its articles are indexed without stems",
+                      false});
+}
+
+/// Pass 1: validates each file and finds its key. Every failure is the file's own.
+Collected collect_entries(const std::vector<std::string>& files, const IndexOptions& opt, IndexStats& stats,
+                          std::ostream& err) {
+  Collected c;
+  std::vector<Problem> problems;
+  std::set<std::string> warned;
+  for (const auto& path : files) {
+    try {
+      std::string error;
+      auto content = read_file(path, &error);
+      if (!content) {
+        problems.push_back({path, 0, error});
+        continue;
+      }
+      ReadResult r = parse_article(*content, {path, opt.default_locale}, ParseDepth::kHeader);
+      if (!r.ok) {
+        problems.push_back({path, r.line, r.error});
+        continue;
+      }
+      for (const auto& w : r.article.warnings) problems.push_back({path, 0, w, false});
+      warn_unstemmed(path, r.article.locale, warned, problems);
+      Entry e{path, r.article.key(), fnv1a_hex(*content)};
+      if (e.key.size() + 1 > schema::kMaxTermBytes) {
+        problems.push_back({path, 0, "the key " + e.key + " is longer than an index term may be; shorten the file name"});
+        continue;
+      }
+      if (auto it = c.by_key.find(e.key); it != c.by_key.end()) {
+        c.entries[it->second] = e;
+        ++stats.shadowed;
+      } else {
+        c.by_key.emplace(e.key, c.entries.size());
+        c.entries.push_back(e);
+      }
+    } catch (...) {
+      problems.push_back({path, 0, "cannot read: " + describe_current_exception()});
+    }
+  }
+  for (const auto& p : problems) {
+    report(err, p);
+    if (p.fatal) ++stats.failed;
+  }
+  return c;
+}
+
+/// The entries whose file changed (bytes or path) since they were indexed.
+std::vector<Entry> select_changed(Xapian::WritableDatabase& db, const std::vector<Entry>& entries,
+                                  IndexStats& stats) {
+  std::vector<Entry> changed;
+  for (const auto& e : entries) {
+    Xapian::PostingIterator it = db.postlist_begin(schema::kKey + e.key);
+    if (it != db.postlist_end(schema::kKey + e.key)) {
+      Xapian::Document doc = db.get_document(*it);
+      if (doc.get_value(schema::kSlotContentHash) == e.hash && doc.get_value(schema::kSlotSourcePath) == e.path) {
+        ++stats.unchanged;
+        continue;
+      }
+    }
+    changed.push_back(e);
+  }
+  return changed;
+}
+
+/// The spelling words of the article under a key term (none when there is none).
+std::vector<std::string> indexed_spelling(Xapian::WritableDatabase& db, const std::string& key_term) {
+  Xapian::PostingIterator it = db.postlist_begin(key_term);
+  if (it == db.postlist_end(key_term)) return {};
+  return spelling_words(db.get_document(*it));
+}
+
+/// Writes one built article, then moves the spelling table from its old
+/// version's words to its own. A Xapian error that the document causes is
+/// the file's failure, and changes nothing.
+bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built, std::ostream& err) {
+  const std::string key_term = schema::kKey + entry.key;
+  try {
+    const std::vector<std::string> old_words = indexed_spelling(db, key_term);
+    db.replace_document(key_term, built.doc);
+    for (const auto& w : old_words) db.remove_spelling(w);
+    for (const auto& w : built.spelling) db.add_spelling(w);
+    return true;
+  } catch (const Xapian::InvalidArgumentError& e) {
+    report(err, {entry.path, 0, "cannot index: " + e.get_description()});
+    return false;
+  }
+}
+
+/// Pass 2: builds the changed articles on worker threads and writes them in
+/// batches, one Xapian commit each.
+void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& changed, const IndexOptions& opt,
+                   IndexStats& stats, std::ostream& err) {
+  Progress progress(opt.progress, changed.size());
+  const size_t batch = std::max<size_t>(1, opt.batch);
+  const std::string fingerprint = Analyzer::fingerprint();
+  std::future<std::vector<Built>> next;
+  if (!changed.empty())
+    next = std::async(std::launch::async, build_batch, std::cref(changed), 0, std::min(batch, changed.size()),
+                      opt.default_locale, opt.threads);
+  for (size_t begin = 0; begin < changed.size(); begin += batch) {
+    const size_t end = std::min(begin + batch, changed.size());
+    std::vector<Built> built = next.get();
+    if (end < changed.size())
+      next = std::async(std::launch::async, build_batch, std::cref(changed), end,
+                        std::min(end + batch, changed.size()), opt.default_locale, opt.threads);
+    db.begin_transaction();
+    db.set_metadata(schema::kMetaAnalyzer, fingerprint);
+    db.set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
+    for (size_t i = 0; i < built.size(); ++i) {
+      for (const auto& p : built[i].problems) {
+        report(err, p);
+        if (p.fatal) ++stats.failed;
+      }
+      if (!built[i].doc) continue;
+      if (write_one(db, changed[begin + i], *built[i].doc, err))
+        ++stats.indexed;
+      else
+        ++stats.failed;
+      progress.update(begin + i + 1);
+    }
+    db.commit_transaction();
+    progress.update(end, end == changed.size());
+  }
+}
+
+/// Deletes the articles whose files are gone under the sources (and their spelling words).
+void prune_missing(Xapian::WritableDatabase& db, const IndexOptions& opt, const Collected& collected,
+                   IndexStats& stats) {
+  std::vector<std::string> roots;
+  for (const auto& s : opt.sources) roots.push_back(fs::absolute(s).lexically_normal().string());
+  std::vector<std::string> stale;
+  for (auto t = db.allterms_begin(schema::kKey); t != db.allterms_end(schema::kKey); ++t) {
+    const std::string key = (*t).substr(1);
+    if (collected.by_key.count(key)) continue;
+    Xapian::Document doc = db.get_document(*db.postlist_begin(*t));
+    const std::string path = doc.get_value(schema::kSlotSourcePath);
+    std::error_code ec;
+    if (under(path, roots) && !fs::exists(path, ec)) stale.push_back(*t);
+  }
+  if (stale.empty()) return;
+  db.begin_transaction();
+  for (const auto& term : stale) {
+    const std::vector<std::string> words = indexed_spelling(db, term);
+    db.delete_document(term);
+    for (const auto& w : words) db.remove_spelling(w);
+  }
+  db.commit_transaction();
+  stats.deleted = stale.size();
+}
+
+/// Opens the database a run writes to: the index itself, or for a rebuild
+/// of an existing one, a new database beside it. Null (reported) on failure.
+std::unique_ptr<Xapian::WritableDatabase> open_target(const IndexOptions& opt, const std::string& target,
+                                                      std::ostream& err) {
+  try {
+    auto db = std::make_unique<Xapian::WritableDatabase>(
+        target, opt.rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
+    const std::string stored = db->get_metadata(schema::kMetaAnalyzer);
+    if (db->get_doccount() > 0 && stored != Analyzer::fingerprint()) {
+      err << opt.db << ": error: the index was built with analyzer \"" << stored << "\", this indexer's is \""
+          << Analyzer::fingerprint() << "\"; run again with --rebuild\n";
+      return nullptr;
+    }
+    return db;
+  } catch (const Xapian::Error& e) {
+    err << opt.db << ": error: cannot open database for writing: " << e.get_description() << '\n';
+    return nullptr;
+  }
+}
+
+void print_summary(const IndexStats& stats, std::ostream& out) {
+  char line[200];
+  std::snprintf(line, sizeof line, "indexed %zu, unchanged %zu, deleted %zu, failed %zu in %.1f s", stats.indexed,
+                stats.unchanged, stats.deleted, stats.failed, stats.seconds);
+  out << line << '\n';
+  if (stats.shadowed)
+    out << "(" << stats.shadowed
+        << " files shared a locale/slug with a file in a later source, which was indexed instead)\n";
+}
+
 }  // namespace
 
 int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, IndexStats* stats_out) {
@@ -204,120 +418,15 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
   const bool swap_in = opt.rebuild && fs::exists(opt.db, ec);
   const std::string target = swap_in ? opt.db + ".rebuild" : opt.db;
   if (swap_in) fs::remove_all(target, ec);
-  std::unique_ptr<Xapian::WritableDatabase> db;
+  std::unique_ptr<Xapian::WritableDatabase> db = open_target(opt, target, err);
+  if (!db) return kExitUsage;
+
+  const Collected collected = collect_entries(files, opt, stats, err);
   try {
-    db = std::make_unique<Xapian::WritableDatabase>(
-        target, opt.rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN);
-  } catch (const Xapian::Error& e) {
-    err << opt.db << ": error: cannot open database for writing: " << e.get_description() << '\n';
-    return kExitUsage;
-  }
-  const std::string fingerprint = Analyzer::fingerprint();
-  const std::string stored = db->get_metadata(schema::kMetaAnalyzer);
-  if (db->get_doccount() > 0 && stored != fingerprint) {
-    err << opt.db << ": error: the index was built with analyzer \"" << stored
-        << "\", this indexer's is \"" << fingerprint << "\"; run again with --rebuild\n";
-    return kExitUsage;
-  }
-
-  // Pass 1: validate each file and find its key; a later file with the same key wins.
-  std::vector<Entry> entries;
-  std::unordered_map<std::string, size_t> by_key;
-  std::vector<Problem> problems;
-  for (const auto& path : files) {
-    std::string error;
-    auto content = read_file(path, &error);
-    if (!content) {
-      problems.push_back({path, 0, error});
-      continue;
-    }
-    ReadResult r = parse_article(*content, {path, opt.default_locale}, ParseDepth::kHeader);
-    if (!r.ok) {
-      problems.push_back({path, r.line, r.error});
-      continue;
-    }
-    for (const auto& w : r.article.warnings) problems.push_back({path, 0, w, false});
-    Entry e{path, r.article.key(), fnv1a_hex(*content)};
-    if (auto it = by_key.find(e.key); it != by_key.end()) {
-      entries[it->second] = e;
-      ++stats.shadowed;
-    } else {
-      by_key.emplace(e.key, entries.size());
-      entries.push_back(e);
-    }
-  }
-  for (const auto& p : problems) {
-    report(err, p);
-    if (p.fatal) ++stats.failed;
-  }
-
-  // Pass 2: skip what is unchanged, build and write the rest in batches.
-  std::vector<Entry> changed;
-  for (const auto& e : entries) {
-    Xapian::PostingIterator it = db->postlist_begin(schema::kKey + e.key);
-    if (it != db->postlist_end(schema::kKey + e.key)) {
-      Xapian::Document doc = db->get_document(*it);
-      if (doc.get_value(schema::kSlotContentHash) == e.hash &&
-          doc.get_value(schema::kSlotSourcePath) == e.path) {
-        ++stats.unchanged;
-        continue;
-      }
-    }
-    changed.push_back(e);
-  }
-
-  Progress progress(opt.progress, changed.size());
-  try {
-    const size_t batch = std::max<size_t>(1, opt.batch);
-    std::future<std::vector<Built>> next;
-    if (!changed.empty())
-      next = std::async(std::launch::async, build_batch, std::cref(changed), 0,
-                        std::min(batch, changed.size()), opt.default_locale, opt.threads);
-    for (size_t begin = 0; begin < changed.size(); begin += batch) {
-      const size_t end = std::min(begin + batch, changed.size());
-      std::vector<Built> built = next.get();
-      if (end < changed.size())
-        next = std::async(std::launch::async, build_batch, std::cref(changed), end,
-                          std::min(end + batch, changed.size()), opt.default_locale, opt.threads);
-      db->begin_transaction();
-      db->set_metadata(schema::kMetaAnalyzer, fingerprint);
-      db->set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
-      for (size_t i = 0; i < built.size(); ++i) {
-        for (const auto& p : built[i].problems) {
-          report(err, p);
-          if (p.fatal) ++stats.failed;
-        }
-        if (!built[i].doc) continue;
-        db->replace_document(schema::kKey + changed[begin + i].key, built[i].doc->doc);
-        for (const auto& w : built[i].doc->spelling) db->add_spelling(w);
-        ++stats.indexed;
-        progress.update(begin + i + 1);
-      }
-      db->commit_transaction();
-      progress.update(end, end == changed.size());
-    }
-
-    if (opt.prune) {
-      std::vector<std::string> roots;
-      for (const auto& s : opt.sources) roots.push_back(fs::absolute(s).lexically_normal().string());
-      std::vector<std::string> stale;
-      for (auto t = db->allterms_begin(schema::kKey); t != db->allterms_end(schema::kKey); ++t) {
-        const std::string key = (*t).substr(1);
-        if (by_key.count(key)) continue;
-        Xapian::Document doc = db->get_document(*db->postlist_begin(*t));
-        const std::string path = doc.get_value(schema::kSlotSourcePath);
-        std::error_code ec;
-        if (under(path, roots) && !fs::exists(path, ec)) stale.push_back(*t);
-      }
-      if (!stale.empty()) {
-        db->begin_transaction();
-        for (const auto& term : stale) db->delete_document(term);
-        db->commit_transaction();
-        stats.deleted = stale.size();
-      }
-    }
+    write_batches(*db, select_changed(*db, collected.entries, stats), opt, stats, err);
+    if (opt.prune) prune_missing(*db, opt, collected, stats);
     if (db->get_doccount() == 0 || db->get_metadata(schema::kMetaAnalyzer).empty()) {
-      db->set_metadata(schema::kMetaAnalyzer, fingerprint);
+      db->set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
       db->set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
     }
     db->commit();
@@ -327,15 +436,8 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
     err << opt.db << ": error: " << e.get_description() << '\n';
     return kExitUsage;
   }
-
   stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  char line[200];
-  std::snprintf(line, sizeof line, "indexed %zu, unchanged %zu, deleted %zu, failed %zu in %.1f s",
-                stats.indexed, stats.unchanged, stats.deleted, stats.failed, stats.seconds);
-  out << line << '\n';
-  if (stats.shadowed)
-    out << "(" << stats.shadowed
-        << " files shared a locale/slug with a file in a later source, which was indexed instead)\n";
+  print_summary(stats, out);
   if (stats_out) *stats_out = stats;
   return stats.failed ? kExitSomeFailed : kExitOk;
 }

@@ -297,18 +297,46 @@ std::vector<std::string> Service::chain(const std::string& locale) const {
   return out;
 }
 
+namespace {
+
+/// The language a locale (or comma-joined locales, the first deciding) is searched in; fallback when "".
+std::string language_of_locales(const std::string& locales, const std::string& fallback) {
+  if (locales.empty()) return fallback;
+  return language_of(locales.substr(0, locales.find(',')));
+}
+
+/// Fills the "did you mean" of a result that found little.
+void suggest_spelling(Xapian::Database& db, const std::string& q, const QueryPlan& plan, SearchResult& result) {
+  if (result.total >= 3 || !plan.corrections.empty() || plan.spell.empty()) return;
+  std::map<std::string, std::string> fixes;
+  for (const auto& w : plan.spell) {
+    std::string s = db.get_spelling_suggestion(w, 2);
+    if (!s.empty() && s != w) fixes[w] = s;
+  }
+  if (!fixes.empty()) result.suggestion = respell(fold(q), fixes);
+  if (result.suggestion == fold(q)) result.suggestion.clear();
+}
+
+}  // namespace
+
+std::vector<std::string> Service::tries(const SearchRequest& req) const {
+  if (!req.locale.empty() || req.locales.empty()) return chain(req.locale);
+  std::string set;
+  for (const auto& l : req.locales) set += (set.empty() ? "" : ",") + l;
+  return {set, ""};
+}
+
 SearchResult Service::search(const SearchRequest& req) {
   return with_db([&](Handle& h) {
     SearchResult result;
     Xapian::Database& db = *h.db;
-    const std::string first = !req.locale.empty() ? req.locale : req.locales.empty() ? "" : req.locales.front();
-    const Analyzer& local = h.analyzer(first.empty() ? "en" : language_of(first));
-    QueryBuilder builder(local, h.analyzer("en"), &synonyms_, &db);
-    const QueryPlan plan = builder.build(req.q);
-    if (plan.empty) return result;
-    result.corrections = plan.corrections;
-    if (!plan.corrections.empty()) result.corrected = respell(fold(req.q), plan.corrections);
-
+    const std::vector<std::string> locales = tries(req);
+    // Each locale of the chain is searched with its own language's analyzer:
+    // a fr-FR query that falls back to en-US is stemmed as English there.
+    const std::string first_language = language_of_locales(locales.front(), "en");
+    std::string language;
+    const Analyzer* local = nullptr;
+    QueryPlan plan;
     Xapian::Enquire enquire(db);
     std::unique_ptr<Xapian::Weight> weight(ranking_weight());
     enquire.set_weighting_scheme(*weight);
@@ -316,13 +344,14 @@ SearchResult Service::search(const SearchRequest& req) {
     const bool count_locales = req.facets && req.locale.empty() && req.locales.empty();
     if (count_locales) enquire.add_matchspy(&spy);
     Xapian::MSet mset;
-    std::vector<std::string> tries = chain(req.locale);
-    if (req.locale.empty() && !req.locales.empty()) {
-      std::string set;
-      for (const auto& l : req.locales) set += (set.empty() ? "" : ",") + l;
-      tries = {set, ""};
-    }
-    for (const std::string& loc : plan.query.empty() ? std::vector<std::string>{} : tries) {
+    for (const std::string& loc : locales) {
+      if (const std::string l = language_of_locales(loc, first_language); !local || l != language) {
+        language = l;
+        local = &h.analyzer(language);
+        plan = QueryBuilder(*local, h.analyzer("en"), &synonyms_, &db).build(req.q);
+      }
+      if (plan.empty) return result;
+      if (plan.query.empty()) continue;  // nothing of it in the index in this language
       enquire.set_query(in_locales(plan.query, loc));
       mset = enquire.get_mset(req.offset, req.limit, std::max<Xapian::doccount>(req.offset + req.limit, 100));
       if (mset.get_matches_estimated() > 0) {
@@ -330,11 +359,13 @@ SearchResult Service::search(const SearchRequest& req) {
         break;
       }
     }
+    result.corrections = plan.corrections;
+    if (!plan.corrections.empty()) result.corrected = respell(fold(req.q), plan.corrections);
     result.total = mset.get_matches_estimated();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       StoredArticle a = read_stored(it.get_document());
       Hit hit = make_hit(a, it.get_weight());
-      hit.snippet = make_snippet(a.text, a.english, plan, local);
+      hit.snippet = make_snippet(a.text, a.english, plan, *local);
       result.hits.push_back(std::move(hit));
     }
     if (count_locales) {
@@ -342,15 +373,7 @@ SearchResult Service::search(const SearchRequest& req) {
     } else if (req.facets && result.total > 0 && result.locale_used.find(',') == std::string::npos) {
       result.locale_facets[result.locale_used] = result.total;
     }
-    if (result.total < 3 && plan.corrections.empty() && !plan.spell.empty()) {
-      std::map<std::string, std::string> fixes;
-      for (const auto& w : plan.spell) {
-        std::string s = db.get_spelling_suggestion(w, 2);
-        if (!s.empty() && s != w) fixes[w] = s;
-      }
-      if (!fixes.empty()) result.suggestion = respell(fold(req.q), fixes);
-      if (result.suggestion == fold(req.q)) result.suggestion.clear();
-    }
+    suggest_spelling(db, req.q, plan, result);
     return result;
   });
 }

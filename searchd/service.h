@@ -121,6 +121,9 @@ class Service {
   /// The fallback chain of a canonical locale under this configuration.
   std::vector<std::string> chain(const std::string& locale) const;
 
+  /// The locale filters a search tries in order (comma-joined sets, "" = all).
+  std::vector<std::string> tries(const SearchRequest& request) const;
+
  private:
   struct Handle;
   struct Lease;

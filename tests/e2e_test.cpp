@@ -99,11 +99,17 @@ TEST_CASE("a re-index is picked up without a restart and no request fails meanwh
   Daemon d(opt.db, {"--threads", "2"});
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, failed{0};
+  std::string first_failure;  // written by the client thread before it counts the failure
   std::thread client([&] {
     httplib::Client c("127.0.0.1", d.port);
     while (!stop) {
-      auto r = c.Get("/v1/search?q=password&locale=en-US");
-      (r && r->status == 200 ? ok : failed)++;
+      auto r = c.Get("/v1/search?q=password&locale=de-DE");
+      if (r && r->status == 200) {
+        ++ok;
+        continue;
+      }
+      if (failed == 0) first_failure = r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error());
+      ++failed;
     }
   });
   for (int round = 0; round < 3; ++round) {
@@ -114,19 +120,27 @@ TEST_CASE("a re-index is picked up without a restart and no request fails meanwh
     }
     REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
   }
-  stop = true;
-  client.join();
-  CHECK(failed == 0);
-  CHECK(ok > 0);
   httplib::Client c("127.0.0.1", d.port);
   json j = get_json(c, "/v1/search?q=quokka&locale=en-US&limit=50");
   CHECK(j["total"] == 30);
+  const int before_swap = ok;
 
-  // A rebuild is written beside the index and swapped in whole.
+  // A rebuild is written beside the index and swapped in whole, while the client goes on.
   fs::remove_all(root + "/data/en-US");
   opt.rebuild = true;
   REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
   CHECK_FALSE(fs::exists(opt.db + ".rebuild"));
+  // The client's requests reach the new database too.
+  for (int i = 0; i < 100 && get_json(c, "/healthz")["documents"] != 36; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const int at_swap = ok;
+  for (int i = 0; i < 400 && ok < at_swap + 20; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stop = true;
+  client.join();
+  INFO(first_failure);
+  CHECK(failed == 0);
+  CHECK(before_swap > 0);
+  CHECK(ok > at_swap);
   CHECK(get_json(c, "/v1/search?q=quokka")["total"] == 0);
   CHECK(get_json(c, "/healthz")["documents"] == 36);
 }

@@ -1,6 +1,8 @@
 // The article reader: front matter, Markdown fields, the sxs format, bad input.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "article.h"
 #include "markdown.h"
 #include "sxs.h"
@@ -168,6 +170,36 @@ TEST_CASE("sxs split leaves plain Markdown alone and copes with unbalanced spans
       "<span>y</span></span></span>");
   CHECK(nested.localized == "A b");
   CHECK(nested.english == "X y");
+}
+
+TEST_CASE("the sxs split is linear on unbalanced span markers", "[reader]") {
+  // Openings that never close, then openings with no '>' at all: each once
+  // scanned to the end of the file (208 KB took 0.69 s, 4x per doubling).
+  auto input = [](size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += "<span data-ttu-id=\"1\">word ";
+    for (size_t i = 0; i < n; ++i) s += "<span x ";
+    return s;
+  };
+  // Seconds of the fastest of five splits.
+  auto seconds = [](const std::string& s) {
+    double best = 1e9;
+    for (int round = 0; round < 5; ++round) {
+      const auto start = std::chrono::steady_clock::now();
+      const SxsSplit split = split_sxs(s);
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      CHECK(split.localized.size() == s.size());
+      if (best > 0.5) break;  // quadratic: about 16 s for 1 MB
+    }
+    return best;
+  };
+  // Both sizes well beyond the caches, so that only the algorithm differs.
+  const std::string one = input(30000), eight = input(240000);  // 1 MB and 8.6 MB
+  const double small = seconds(one);
+  REQUIRE(small < 0.5);
+  const double large = seconds(eight);
+  INFO("1x: " << small << " s, 8x: " << large << " s");
+  CHECK(large < 24 * small);  // linear: about 8 to 10x; quadratic: 64x
 }
 
 TEST_CASE("angle-bracket placeholders in prose are text, markup tags are not", "[reader]") {

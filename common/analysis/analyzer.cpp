@@ -52,10 +52,16 @@ const char* stem_prefix(Field field) {
   return schema::kBodyStem;
 }
 
-Analyzer::Analyzer(std::string_view language) : language_(language) {
-  const std::string name = stemmer_for(language_);
-  if (!name.empty()) stemmer_ = Xapian::Stem(name);
+/// The Snowball stemmer of a language, or none when this Xapian has no such stemmer.
+static Xapian::Stem make_stemmer(const std::string& language) {
+  const std::string name = stemmer_for(language);
+  if (name.empty()) return {};
+  const std::string available = " " + Xapian::Stem::get_available_languages() + " ";
+  if (available.find(" " + name + " ") == std::string::npos) return {};
+  return Xapian::Stem(name);
 }
+
+Analyzer::Analyzer(std::string_view language) : language_(language), stemmer_(make_stemmer(language_)) {}
 
 std::string Analyzer::stem(std::string_view word) const {
   if (stemmer_.is_none() || !stemmable(word)) return {};

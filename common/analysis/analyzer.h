@@ -30,7 +30,12 @@ const char* stem_prefix(Field field);
 class Analyzer {
  public:
   /// language: ISO 639-1 code ("de", "ja"); the stemmer is chosen from it.
+  /// A language whose stemmer this Xapian lacks (or that has none) is
+  /// analyzed without stems; never an error.
   explicit Analyzer(std::string_view language);
+
+  /// True when words are stemmed (a Snowball stemmer exists for the language).
+  bool stems() const { return !stemmer_.is_none(); }
 
   /// Language this analyzer was made for.
   const std::string& language() const { return language_; }

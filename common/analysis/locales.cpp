@@ -93,9 +93,11 @@ std::vector<std::string> fallback_chain(std::string_view locale) {
   return chain;
 }
 
-bool is_nospace_language(std::string_view language) {
-  return language == "zh" || language == "ja" || language == "th" || language == "lo" ||
-         language == "km" || language == "my";
+bool needs_stemmer(std::string_view language) {
+  for (std::string_view runs : {"zh", "ja", "ko", "th", "lo", "km", "my"}) {
+    if (language == runs) return false;
+  }
+  return true;
 }
 
 }  // namespace helpsearch

@@ -104,12 +104,6 @@ Xapian::Query any_of(const std::vector<Xapian::Query>& qs) {
   return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
 }
 
-Xapian::Query all_of(const std::vector<Xapian::Query>& qs) {
-  if (qs.empty()) return Xapian::Query();
-  if (qs.size() == 1) return qs.front();
-  return Xapian::Query(Xapian::Query::OP_AND, qs.begin(), qs.end());
-}
-
 /// The alternatives of one unit (exact, stem, title, …), empty ones left out.
 Xapian::Query best_of(const std::vector<Xapian::Query>& qs) {
   std::vector<Xapian::Query> nonempty;
@@ -557,7 +551,7 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
 QueryPlan QueryBuilder::build(std::string_view user_query) const {
   QueryPlan plan;
   Context ctx{plan, {}, {}, {}, {}, {}};
-  std::vector<Xapian::Query> filters, excluded;
+  std::vector<Xapian::Query> excluded;
   std::vector<Segment> whole;  // plain and phrase text before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;
   const std::vector<QueryClause> clauses = parse_user_query(user_query);
@@ -579,7 +573,14 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
       }
     }
     if (clause.kind == QueryClause::kId) {
-      (clause.exclude ? excluded : filters).push_back(id_query(fold(clause.text)));
+      // id:X is one more optional unit, combined with the rest like a typed
+      // number that is an ID (see word_unit): its articles first, the other
+      // words' articles after. Only -id:X removes.
+      const std::string id = fold(clause.text);
+      if (clause.exclude)
+        excluded.push_back(Xapian::Query(schema::kCustomId + id));
+      else
+        ctx.units.push_back({id_query(id), frequency(schema::kCustomId + id), false, {}, 0});
       continue;
     }
     if (segs.empty()) continue;
@@ -652,22 +653,17 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
 
   auto finish = [&](Xapian::Query q, bool with_boosts) {
     if (q.empty()) {
-      if (!filters.empty())
-        q = any_of(filters);
-      else if (!excluded.empty())
-        q = Xapian::Query(std::string());
-      else
-        return Xapian::Query();
-    } else {
-      if (with_boosts) q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, any_of(boosts));
-      if (!filters.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, all_of(filters));
+      if (excluded.empty()) return Xapian::Query();
+      q = Xapian::Query(std::string());
+    } else if (with_boosts) {
+      q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, any_of(boosts));
     }
     if (!excluded.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, any_of(excluded));
     return q;
   };
   plan.query = finish(match, true);
   plan.match = finish(match, false);
-  plan.empty = ctx.units.empty() && filters.empty() && excluded.empty();
+  plan.empty = ctx.units.empty() && excluded.empty();
   return plan;
 }
 

@@ -8,6 +8,7 @@
 #include <unicode/uscript.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
+#include <unicode/utypes.h>
 #include <unicode/uvernum.h>
 
 #include <algorithm>
@@ -27,7 +28,7 @@ const icu::Normalizer2& nfkc_cf() {
   static const icu::Normalizer2* normalizer = [] {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
-    if (U_FAILURE(status)) throw std::runtime_error("ICU nfkc_cf unavailable");
+    if (U_FAILURE(status)) throw IcuError("ICU nfkc_cf unavailable");
     return n;
   }();
   return *normalizer;
@@ -38,7 +39,7 @@ icu::BreakIterator& word_breaker() {
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<icu::BreakIterator> it(
         icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-    if (U_FAILURE(status)) throw std::runtime_error("ICU word break iterator unavailable");
+    if (U_FAILURE(status)) throw IcuError("ICU word break iterator unavailable");
     return it;
   }();
   return *iterator;
@@ -52,7 +53,7 @@ const std::unordered_map<UChar32, UChar32>& han_table() {
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<icu::Transliterator> t(
         icu::Transliterator::createInstance("Hant-Hans", UTRANS_FORWARD, status));
-    if (U_FAILURE(status) || !t) throw std::runtime_error("ICU Hant-Hans transliterator unavailable");
+    if (U_FAILURE(status) || !t) throw IcuError("ICU Hant-Hans transliterator unavailable");
     auto scan = [&](UChar32 first, UChar32 last) {
       for (UChar32 c = first; c <= last; ++c) {
         icu::UnicodeString s(c);
@@ -68,9 +69,15 @@ const std::unordered_map<UChar32, UChar32>& han_table() {
   return table;
 }
 
-bool is_nospace_script(UChar32 c) {
+/// The script of a character; USCRIPT_INVALID_CODE when ICU cannot say.
+UScriptCode script_of(UChar32 c) {
   UErrorCode status = U_ZERO_ERROR;
-  switch (uscript_getScript(c, &status)) {
+  const UScriptCode script = uscript_getScript(c, &status);
+  return U_FAILURE(status) ? USCRIPT_INVALID_CODE : script;
+}
+
+bool is_nospace_script(UChar32 c) {
+  switch (script_of(c)) {
     case USCRIPT_HAN:
     case USCRIPT_HIRAGANA:
     case USCRIPT_KATAKANA:
@@ -171,6 +178,11 @@ void append_run(Segment& run, std::string_view source, uint32_t begin, uint32_t 
 
 }  // namespace
 
+void check_icu(int status, const char* call) {
+  const auto code = static_cast<UErrorCode>(status);
+  if (U_FAILURE(code)) throw IcuError(std::string("ICU ") + call + " failed: " + u_errorName(code));
+}
+
 std::string fold(std::string_view text) {
   bool ascii = true;
   for (char c : text) {
@@ -191,7 +203,7 @@ std::string fold(std::string_view text) {
   icu::StringByteSink<std::string> sink(&out);
   nfkc_cf().normalizeUTF8(0, icu::StringPiece(text.data(), static_cast<int32_t>(text.size())),
                           sink, nullptr, status);
-  if (U_FAILURE(status)) return std::string(text);
+  check_icu(status, "Normalizer2::normalizeUTF8");
   return fold_han(out);
 }
 
@@ -260,10 +272,12 @@ std::vector<Segment> segment(std::string_view text) {
   for (size_t piece = 0; piece < text.size();) {
     const size_t end_of_piece = piece_end(text, piece);
     UErrorCode status = U_ZERO_ERROR;
-    UText* ut = utext_openUTF8(nullptr, text.data() + piece,
-                               static_cast<int64_t>(end_of_piece - piece), &status);
-    if (U_FAILURE(status)) break;
-    breaker.setText(ut, status);
+    std::unique_ptr<UText, UText* (*)(UText*)> ut(
+        utext_openUTF8(nullptr, text.data() + piece, static_cast<int64_t>(end_of_piece - piece), &status),
+        utext_close);
+    check_icu(status, "utext_openUTF8");
+    breaker.setText(ut.get(), status);
+    check_icu(status, "BreakIterator::setText");
     int32_t start = breaker.first();
     for (int32_t stop = breaker.next(); stop != icu::BreakIterator::DONE;
          start = stop, stop = breaker.next()) {
@@ -304,76 +318,7 @@ std::vector<Segment> segment(std::string_view text) {
       previous_end = end;
       have_previous = true;
     }
-    utext_close(ut);
     piece = end_of_piece;
-  }
-  return out;
-}
-
-std::vector<Segment> segment_for_display(std::string_view text) {
-  std::vector<Segment> out;
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const auto n = static_cast<int32_t>(text.size());
-  int32_t i = 0;
-  Segment* word = nullptr;  // the word being read, if any
-  while (i < n) {
-    const int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    const auto begin = static_cast<uint32_t>(start), end = static_cast<uint32_t>(i);
-    if (c >= 0 && is_nospace_script(c)) {
-      word = nullptr;
-      if (out.empty() || out.back().kind != Segment::kRun || out.back().end != begin) {
-        out.emplace_back();
-        out.back().kind = Segment::kRun;
-        out.back().begin = begin;
-      }
-      Segment& run = out.back();
-      const std::string_view cp = text.substr(start, i - start);
-      if ((c == 0xFF9E || c == 0xFF9F || c == 0x3099 || c == 0x309A) && !run.chars.empty()) {
-        // A (semi-)voiced sound mark composes with the kana before it: ﾌﾟ → プ.
-        RunChar& prev = run.chars.back();
-        run.norm.resize(run.norm.size() - prev.text.size());
-        prev.text = fold(text.substr(prev.begin, end - prev.begin));
-        prev.end = end;
-        run.norm += prev.text;
-        run.end = end;
-        continue;
-      }
-      // Kana, Hangul syllables and Thai fold to themselves; Han only through the script fold.
-      const bool same = (c >= 0x3041 && c <= 0x30FA) || (c >= 0xAC00 && c <= 0xD7A3) ||
-                        (c >= 0x0E00 && c <= 0x0E7F);
-      std::string folded = same                                 ? std::string(cp)
-                           : (c >= 0x4E00 && c <= 0x9FFF) ? fold_han(std::string(cp))
-                                                                : fold(cp);
-      run.norm += folded;
-      run.chars.push_back({std::move(folded), begin, end});
-      run.end = end;
-      continue;
-    }
-    const bool alnum = c >= 0 && (u_isalnum(c) || u_hasBinaryProperty(c, UCHAR_ALPHABETIC));
-    if (alnum) {
-      if (!word) {
-        out.emplace_back();
-        word = &out.back();
-        word->kind = Segment::kWord;
-        word->begin = begin;
-      }
-      word->end = end;
-      continue;
-    }
-    // A connector stays inside a word only when a letter or digit follows.
-    const bool connector = c == '.' || c == '\'' || c == 0x2019;
-    if (word && connector && i < n) {
-      int32_t j = i;
-      UChar32 next;
-      U8_NEXT(s, j, n, next);
-      if (next >= 0 && !is_nospace_script(next) && u_isalnum(next)) continue;
-    }
-    word = nullptr;
-  }
-  for (Segment& seg : out) {
-    if (seg.kind == Segment::kWord) seg.norm = fold(text.substr(seg.begin, seg.end - seg.begin));
   }
   return out;
 }
@@ -401,8 +346,7 @@ std::string query_script(std::string_view text) {
     UChar32 c;
     U8_NEXT(s, i, n, c);
     if (c < 0) continue;
-    UErrorCode status = U_ZERO_ERROR;
-    switch (uscript_getScript(c, &status)) {
+    switch (script_of(c)) {
       case USCRIPT_HANGUL: ++hangul; break;
       case USCRIPT_THAI: ++thai; break;
       case USCRIPT_HIRAGANA:

@@ -4,11 +4,22 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace helpsearch {
+
+/// An ICU call failed: the text at hand cannot be analyzed (the indexer
+/// reports it as the file's error; searchd answers 500).
+struct IcuError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Throws IcuError naming call and ICU's error name when status (an ICU
+/// UErrorCode) is a failure; warnings and U_ZERO_ERROR pass.
+void check_icu(int status, const char* call);
 
 /// NFKC + case folding (ICU "nfkc_cf"), then Traditional Chinese characters to
 /// their Simplified form (fold_han): ＭＦＡ → mfa, ｱﾌﾟﾘ → アプリ, 密碼 → 密码.
@@ -47,13 +58,9 @@ struct Segment {
 };
 
 /// Segments text with ICU word boundaries. Runs longer than the break
-/// iterator cap are handed to ICU in pieces but stay one run.
+/// iterator cap are handed to ICU in pieces but stay one run. Throws
+/// IcuError when ICU fails.
 std::vector<Segment> segment(std::string_view text);
-
-/// A quick approximation of segment() for display only (snippet highlighting):
-/// runs are the same, words are letters and digits joined by . ' ’ between
-/// them, and no dictionary is consulted. Never used to make terms.
-std::vector<Segment> segment_for_display(std::string_view text);
 
 /// Number of code points in valid UTF-8.
 size_t utf8_length(std::string_view text);

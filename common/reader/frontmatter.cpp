@@ -53,7 +53,6 @@ FrontMatterResult read_front_matter(std::string_view content) {
     if (is_fence(line) || line == "...") {
       result.front_matter.present = true;
       result.body = content.substr(next);
-      result.body_line = line_no + 1;
       std::string yaml(content.substr(after_first, pos - after_first));
       try {
         YAML::Node root = YAML::Load(yaml);

@@ -20,7 +20,6 @@ struct FrontMatter {
 struct FrontMatterResult {
   FrontMatter front_matter;
   std::string_view body;   ///< the Markdown after the closing ---
-  int body_line = 1;       ///< 1-based line of the body's first line in the file
   std::string error;       ///< non-empty when the YAML is broken (fields are then empty)
   int error_line = 0;      ///< 1-based file line of the YAML error, 0 when unknown
 };
