@@ -63,21 +63,28 @@ int free_port() {
 
 Daemon::Daemon(const std::string& db, const std::vector<std::string>& extra) {
   log_path = temp_dir() + "/helpsearchd.log";
-  std::vector<std::string> args = {"--db", db, "--listen", "127.0.0.1:" + std::to_string(port), "--synonyms",
-                                   source_dir() + "/data/synonyms.txt", "--quiet"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  pid = spawn(args, log_path);
-  for (int i = 0; i < 200; ++i) {
-    const std::string r = http_exchange(port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 1000);
-    if (r.rfind("HTTP/1.1 200", 0) == 0) return;
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      pid = -1;
-      throw std::runtime_error("helpsearchd exited: " + log());
+  // Another test's daemon may take the free port first: then this one exits
+  // (busy port) and a /healthz answer would come from the other. Only a
+  // daemon that logged its own "listening" line counts; else try a new port.
+  for (int tries = 0; tries < 5; ++tries) {
+    if (tries > 0) port = free_port();
+    std::vector<std::string> args = {"--db", db, "--listen", "127.0.0.1:" + std::to_string(port), "--synonyms",
+                                     source_dir() + "/data/synonyms.txt", "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid = spawn(args, log_path);
+    for (int i = 0; i < 200 && pid > 0; ++i) {
+      int status = 0;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        break;
+      }
+      const std::string r = http_exchange(port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 1000);
+      if (r.rfind("HTTP/1.1 200", 0) == 0 && log().find("listening on") != std::string::npos) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (pid > 0) throw std::runtime_error("helpsearchd did not answer /healthz within 10 s");
   }
-  throw std::runtime_error("helpsearchd did not answer /healthz within 10 s");
+  throw std::runtime_error("helpsearchd exited: " + log());
 }
 
 Daemon::~Daemon() {
