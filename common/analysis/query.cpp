@@ -540,8 +540,9 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
     for (size_t k = i; k < end; ++k) {
       const std::string& w = segs[k].norm;
       ctx.plan.words.push_back(w);
-      if (std::string st = local_.stem(w); !st.empty()) ctx.plan.stems.push_back(st);
-      if (local_.stem(w).size() || english_.stem(w).size()) ctx.plan.spell.push_back(w);
+      const std::string st = local_.stem(w);
+      if (!st.empty()) ctx.plan.stems.push_back(st);
+      if (!st.empty() || !english_.stem(w).empty()) ctx.plan.spell.push_back(w);
       if (!filler_.is_filler_word(w)) ctx.topic.push_back(segs[k]);
     }
     i = end;
