@@ -22,8 +22,10 @@ constexpr auto kTick = std::chrono::milliseconds(100);  // deadline resolution
 }  // namespace
 
 Connection::~Connection() {
-  if (fd >= 0) ::close(fd);
+  // Uncounted before closed: a client that saw the close may connect again at
+  // once and must find its slot free.
   if (open) --*open;
+  if (fd >= 0) ::close(fd);
 }
 
 Connections::Connections(ConnectionLimits limits, std::function<void(ConnectionPtr)> on_head,
