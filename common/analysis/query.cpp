@@ -120,7 +120,8 @@ Xapian::Query best_of(const std::vector<Xapian::Query>& qs) {
 /// A weighted positional query (phrase) that a matcher must check before it
 /// adds the weight: Xapian 1.4.22 adds a phrase's weight under OP_OR and
 /// OP_AND_MAYBE without checking the positions unless the phrase is driven by
-/// a filter (OP_FILTER with everything is the cheapest that does it). The
+/// a filter (OP_FILTER with everything is the cheapest that does it; it also
+/// holds for a phrase that only filters a posting source's weight). The
 /// "match all" query is made anew: the shared Query::MatchAll is reference
 /// counted without locks, so threads must not share it.
 Xapian::Query checked(const Xapian::Query& weighted) {
@@ -128,11 +129,13 @@ Xapian::Query checked(const Xapian::Query& weighted) {
   return Xapian::Query(Xapian::Query::OP_FILTER, weighted, Xapian::Query(std::string()));
 }
 
-/// The same for a weight that comes from elsewhere (a posting source) where a
-/// phrase matches: there the phrase itself must be the filter, twice over.
-Xapian::Query checked(const Xapian::Query& weighted, const Xapian::Query& positional) {
-  if (weighted.empty() || positional.empty()) return Xapian::Query();
-  return Xapian::Query(Xapian::Query::OP_FILTER, weighted, positional);
+/// True when q holds a phrase or a near query (positions to check).
+bool positional(const Xapian::Query& q) {
+  const auto op = q.get_type();
+  if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) return true;
+  for (size_t i = 0; i < q.get_num_subqueries(); ++i)
+    if (positional(q.get_subquery(i))) return true;
+  return false;
 }
 
 /// A flat bonus of `weight` times the article's length prior (or another
@@ -140,7 +143,8 @@ Xapian::Query checked(const Xapian::Query& weighted, const Xapian::Query& positi
 Xapian::Query prior_bonus(double weight, const Xapian::Query& q, Xapian::valueno slot = schema::kSlotPrior) {
   if (q.empty()) return q;
   auto* prior = new Xapian::ValueWeightPostingSource(slot);
-  return checked(scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q)), q);
+  Xapian::Query bonus = scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q));
+  return positional(q) ? checked(bonus) : bonus;
 }
 
 bool has_space_at_end(std::string_view q) {
@@ -234,9 +238,28 @@ std::string QueryBuilder::correction(const std::string& word) const {
 }
 
 /// Completions of an unfinished word under a prefix, the most frequent first.
+/// The kMaxExpansion most frequent terms that begin with prefix + word, as one
+/// synonym (what OP_WILDCARD with WILDCARD_LIMIT_MOST_FREQUENT matches, read
+/// from the term list once instead of at every place the query uses it).
 Xapian::Query QueryBuilder::prefix_query(const std::string& prefix, const std::string& word) const {
-  return Xapian::Query(Xapian::Query::OP_WILDCARD, prefix + word, kMaxExpansion,
-                       Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::Query::OP_SYNONYM);
+  const std::string start = prefix + word;
+  auto [it, fresh] = completions_.try_emplace(start);
+  if (!fresh || !db_) return it->second;
+  std::vector<std::pair<Xapian::doccount, std::string>> top;  // a min-heap on frequency
+  auto rarer = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
+  for (auto t = db_->allterms_begin(start); t != db_->allterms_end(start); ++t) {
+    top.emplace_back(t.get_termfreq(), *t);
+    std::push_heap(top.begin(), top.end(), rarer);
+    if (top.size() > kMaxExpansion) {
+      std::pop_heap(top.begin(), top.end(), rarer);
+      top.pop_back();
+    }
+  }
+  std::vector<Xapian::Query> terms;
+  for (const auto& [freq, term] : top) terms.emplace_back(term);
+  if (terms.size() == 1) it->second = terms.front();
+  else if (!terms.empty()) it->second = Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+  return it->second;
 }
 
 Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) const {
@@ -398,9 +421,9 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
   Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaves.begin(), leaves.end(), span + 1);
   // ... and the unfinished word must begin a word of that title too.
   const Xapian::Query starts =
-      partial_word ? Xapian::Query(Xapian::Query::OP_AND, phrase, prefix_query(schema::kTitle, typed.back().norm))
+      partial_word ? Xapian::Query(Xapian::Query::OP_FILTER, phrase, prefix_query(schema::kTitle, typed.back().norm))
                    : phrase;
-  ctx.boosts.push_back(checked(scaled(kTitleStart, phrase), starts));
+  ctx.boosts.push_back(checked(scaled(kTitleStart, starts)));
   ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
 }
 

@@ -89,6 +89,9 @@ class QueryBuilder {
   const Analyzer& english_;
   const Synonyms* synonyms_;
   const Xapian::Database* db_;
+  /// Completions of unfinished words, by prefix + word: read once per query
+  /// however often the query uses them.
+  mutable std::map<std::string, Xapian::Query> completions_;
   const FillerWords& filler_;
 };
 

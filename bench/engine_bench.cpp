@@ -1,0 +1,49 @@
+// searchd's engine without HTTP: Service::search (query building, matching,
+// stored fields, snippets) on one thread over a query list. scripts/bench
+// prints it beside the daemon's figures, so the HTTP layer's share shows.
+//
+// usage: helpsearch-engine-bench DB QUERIES [SECONDS]
+//   QUERIES: "locale<TAB>query" per line. Prints one JSON object.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "service.h"
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s DB QUERIES [SECONDS]\n", argv[0]);
+    return 2;
+  }
+  const double seconds = argc > 3 ? std::stod(argv[3]) : 10.0;
+  std::vector<helpsearch::SearchRequest> requests;
+  std::ifstream in(argv[2]);
+  for (std::string line; std::getline(in, line);) {
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    helpsearch::SearchRequest r;
+    r.locale = line.substr(0, tab);
+    r.q = line.substr(tab + 1);
+    requests.push_back(std::move(r));
+  }
+  if (requests.empty()) {
+    std::fprintf(stderr, "%s: no queries in %s\n", argv[0], argv[2]);
+    return 2;
+  }
+  helpsearch::ServiceConfig config;
+  config.db = argv[1];
+  helpsearch::Service service(config);
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  size_t n = 0, hits = 0;
+  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+    hits += service.search(requests[n % requests.size()]).hits.size();
+    ++n;
+  }
+  const double took = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("{\"queries\": %zu, \"seconds\": %.3f, \"qps\": %.1f, \"hits\": %zu}\n", n, took, n / took, hits);
+  return 0;
+}
