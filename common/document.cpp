@@ -1,7 +1,5 @@
 #include "document.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -94,14 +92,9 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   text_blocks.push_back(a.title);
   for (const auto& h : a.headings) text_blocks.push_back(h);
   for (const auto& b : a.blocks) text_blocks.push_back(b);
-  nlohmann::json data = {
-      {"key", key},           {"locale", a.locale},         {"slug", a.slug},
-      {"title", a.title},     {"en_title", a.en_title},     {"description", a.description},
-      {"ids", a.ids},         {"date", a.date},             {"topic", a.topic},
-      {"service", a.service}, {"path", a.path},             {"text", join(text_blocks, "\n")},
-      {"english", join(a.english, "\n")},
-  };
-  doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  StoredArticle stored{key,    a.locale,  a.slug,    a.title, a.en_title,  a.description, a.date, a.topic,
+                       a.service, a.path, a.ids, join(text_blocks, "\n"), join(a.english, "\n")};
+  doc.set_data(encode_stored(stored));
   out.spelling = spelling_words(doc);
   return out;
 }
@@ -122,30 +115,74 @@ std::vector<std::string> spelling_words(const Xapian::Document& doc) {
   return out;
 }
 
-StoredArticle read_stored(const Xapian::Document& doc) {
-  StoredArticle s;
-  nlohmann::json j = nlohmann::json::parse(doc.get_data(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return s;
-  auto str = [&](const char* k) { return j.value(k, std::string()); };
-  s.key = str("key");
-  s.locale = str("locale");
-  s.slug = str("slug");
-  s.title = str("title");
-  s.en_title = str("en_title");
-  s.description = str("description");
-  s.date = str("date");
-  s.topic = str("topic");
-  s.service = str("service");
-  s.path = str("path");
-  s.text = str("text");
-  s.english = str("english");
-  if (j.contains("ids") && j["ids"].is_array()) {
-    for (const auto& id : j["ids"]) {
-      if (id.is_string()) s.ids.push_back(id.get<std::string>());
-    }
+namespace {
+
+// The stored form: a format byte, then each field as a varint byte count and
+// its bytes, in StoredArticle's order; ids as a count, then each id.
+constexpr char kStoredFormat = 1;
+
+void put_varint(std::string& out, size_t n) {
+  while (n >= 0x80) {
+    out += static_cast<char>((n & 0x7F) | 0x80);
+    n >>= 7;
   }
-  return s;
+  out += static_cast<char>(n);
 }
+
+void put(std::string& out, const std::string& s) {
+  put_varint(out, s.size());
+  out += s;
+}
+
+/// Reads from data at pos; false (and pos unchanged meaning nothing) when the data is cut short.
+bool get_varint(std::string_view data, size_t& pos, size_t& n) {
+  n = 0;
+  for (unsigned shift = 0; pos < data.size() && shift < 64; shift += 7) {
+    const auto byte = static_cast<unsigned char>(data[pos++]);
+    n |= static_cast<size_t>(byte & 0x7F) << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
+}
+
+bool get(std::string_view data, size_t& pos, std::string& s) {
+  size_t n = 0;
+  if (!get_varint(data, pos, n) || n > data.size() - pos) return false;
+  s.assign(data.substr(pos, n));
+  pos += n;
+  return true;
+}
+
+}  // namespace
+
+std::string encode_stored(const StoredArticle& a) {
+  std::string out(1, kStoredFormat);
+  for (const std::string* f : {&a.key, &a.locale, &a.slug, &a.title, &a.en_title, &a.description, &a.date, &a.topic,
+                               &a.service, &a.path})
+    put(out, *f);
+  put_varint(out, a.ids.size());
+  for (const auto& id : a.ids) put(out, id);
+  put(out, a.text);
+  put(out, a.english);
+  return out;
+}
+
+StoredArticle decode_stored(std::string_view data) {
+  StoredArticle a;
+  if (data.empty() || data[0] != kStoredFormat) return a;
+  size_t pos = 1, ids = 0;
+  for (std::string* f : {&a.key, &a.locale, &a.slug, &a.title, &a.en_title, &a.description, &a.date, &a.topic,
+                         &a.service, &a.path})
+    if (!get(data, pos, *f)) return StoredArticle{};
+  if (!get_varint(data, pos, ids) || ids > data.size()) return StoredArticle{};
+  a.ids.resize(ids);
+  for (auto& id : a.ids)
+    if (!get(data, pos, id)) return StoredArticle{};
+  if (!get(data, pos, a.text) || !get(data, pos, a.english)) return StoredArticle{};
+  return a;
+}
+
+StoredArticle read_stored(const Xapian::Document& doc) { return decode_stored(doc.get_data()); }
 
 std::string stored_markdown(const Xapian::Document& doc) { return doc.get_value(schema::kSlotMarkdown); }
 

@@ -5,6 +5,7 @@
 #include <xapian.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyzer.h"
@@ -36,6 +37,12 @@ struct StoredArticle {
   std::string text;      ///< localized plain text, blocks separated by '\n'
   std::string english;   ///< English source text, blocks separated by '\n'
 };
+
+/// The document data of an article: a compact binary form (no parsing on the
+/// query path); decode_stored() gives back what encode_stored() was given,
+/// and an empty StoredArticle for data in another form or cut short.
+std::string encode_stored(const StoredArticle& a);
+StoredArticle decode_stored(std::string_view data);
 
 /// Reads the stored fields of a document written by build_document().
 StoredArticle read_stored(const Xapian::Document& doc);

@@ -136,47 +136,43 @@ std::string make_snippet(std::string_view text, std::string_view english, const 
   std::vector<std::vector<std::string>> runs;
   for (const auto& r : plan.runs) runs.push_back(code_points(r));
   // Cheap test before segmenting a block: its folded text must hold a query
-  // word, run, or the start of a stem.
+  // word, run, or the start of a stem. Each block is folded once.
   std::vector<std::string> needles(plan.words.begin(), plan.words.end());
   needles.insert(needles.end(), plan.runs.begin(), plan.runs.end());
   for (const auto& st : plan.stems) needles.push_back(st.size() > 4 ? st.substr(0, st.size() - 1) : st);
-  auto may_match = [&](std::string_view block) {
-    const std::string folded = fold(block);
-    for (const auto& n : needles) {
-      if (folded.find(n) != std::string::npos) return true;
-    }
-    return false;
+  const std::vector<std::string_view> blocks = split_nonempty(text, '\n');
+  std::vector<std::string> folded;
+  folded.reserve(blocks.size());
+  for (std::string_view b : blocks) folded.push_back(fold(b));
+  auto holds = [&](const std::string& n) {
+    return std::any_of(folded.begin(), folded.end(), [&](const std::string& f) { return f.find(n) != std::string::npos; });
   };
   // The most distinct query items one block can show: those the article holds at all.
   size_t all_items = 0;
-  {
-    const std::string folded = fold(text);
-    for (size_t k = 0; k < plan.words.size(); ++k) {
-      const std::string* stem = nullptr;
-      const std::string st = local.stem(plan.words[k]);
-      if (!st.empty()) stem = &st;
-      if (folded.find(plan.words[k]) != std::string::npos ||
-          (stem && folded.find(stem->size() > 4 ? stem->substr(0, stem->size() - 1) : *stem) != std::string::npos))
-        ++all_items;
-    }
-    for (const auto& r : plan.runs) all_items += folded.find(r) != std::string::npos;
-    all_items = std::max<size_t>(all_items, 1);
+  for (size_t k = 0; k < plan.words.size(); ++k) {
+    const std::string st = local.stem(plan.words[k]);
+    all_items += holds(plan.words[k]) || (!st.empty() && holds(st.size() > 4 ? st.substr(0, st.size() - 1) : st));
   }
-  auto best_of = [&](const std::vector<std::string_view>& blocks, size_t first, std::optional<BlockMatch>& best) {
+  for (const auto& r : plan.runs) all_items += holds(r);
+  all_items = std::max<size_t>(all_items, 1);
+  auto best_of = [&](const std::vector<std::string_view>& blocks, const std::vector<std::string>* folded_blocks,
+                     size_t first, std::optional<BlockMatch>& best) {
     for (size_t i = first; i < blocks.size(); ++i) {
-      if (!may_match(blocks[i])) continue;
+      const std::string f = folded_blocks ? std::string() : fold(blocks[i]);
+      const std::string& fb = folded_blocks ? (*folded_blocks)[i] : f;
+      if (std::none_of(needles.begin(), needles.end(), [&](const std::string& n) { return fb.find(n) != std::string::npos; }))
+        continue;
       BlockMatch m = match_block(blocks[i], plan, local, runs);
       if (m.spans.empty()) continue;
       if (!best || m.distinct > best->distinct) best = std::move(m);
       if (best->distinct >= all_items) return;  // nothing can show more
     }
   };
-  const std::vector<std::string_view> blocks = split_nonempty(text, '\n');
   std::optional<BlockMatch> best;
   // Block 0 is the title, shown anyway: prefer a body passage.
-  best_of(blocks, blocks.size() > 1 ? 1 : 0, best);
-  if (!best && blocks.size() > 1) best_of(blocks, 0, best);
-  if (!best) best_of(split_nonempty(english, '\n'), 0, best);
+  best_of(blocks, &folded, blocks.size() > 1 ? 1 : 0, best);
+  if (!best && blocks.size() > 1) best_of(blocks, &folded, 0, best);
+  if (!best) best_of(split_nonempty(english, '\n'), nullptr, 0, best);
   if (!best) {
     BlockMatch plain;
     plain.text = blocks.size() > 1 ? blocks[1] : blocks.empty() ? std::string_view() : blocks[0];

@@ -96,6 +96,24 @@ TEST_CASE("custom IDs are exact terms, keys unique, fingerprint stored", "[index
   CHECK(show_article(test::sample_index(), "ja-JP/nope", out, err) == kExitSomeFailed);
 }
 
+TEST_CASE("the stored form decodes to what was encoded, and to nothing when cut short", "[index]") {
+  StoredArticle a;
+  a.key = "ja-JP/x";
+  a.title = "新しい版";
+  a.ids = {"500", "387"};
+  a.text = std::string(300, 'a') + "\n" + "第二";
+  a.english = "New version";
+  const std::string data = encode_stored(a);
+  const StoredArticle b = decode_stored(data);
+  CHECK(b.key == a.key);
+  CHECK(b.title == a.title);
+  CHECK(b.ids == a.ids);
+  CHECK(b.text == a.text);
+  CHECK(b.english == a.english);
+  for (size_t cut = 0; cut < data.size(); ++cut) CHECK(decode_stored(std::string_view(data).substr(0, cut)).key.empty());
+  CHECK(decode_stored("{\"key\": \"json of an older schema\"}").key.empty());
+}
+
 TEST_CASE("stored fields round-trip through the database", "[index]") {
   Xapian::Database db(test::sample_index());
   Xapian::PostingIterator it = db.postlist_begin("Qzh-TW/app-passwords");
