@@ -305,6 +305,14 @@ std::string language_of_locales(const std::string& locales, const std::string& f
   return language_of(locales.substr(0, locales.find(',')));
 }
 
+/// Whether every locale of a comma-joined list is written in English (its
+/// articles are no translations and hold no English source); "" is all.
+bool english_only(const std::string& locales) {
+  if (locales.empty()) return false;
+  const auto parts = split_nonempty(locales, ',');
+  return std::all_of(parts.begin(), parts.end(), [](std::string_view l) { return language_of(std::string(l)) == "en"; });
+}
+
 /// Fills the "did you mean" of a result that found little.
 void suggest_spelling(Xapian::Database& db, const std::string& q, const QueryPlan& plan, SearchResult& result) {
   if (result.total >= 3 || !plan.corrections.empty() || plan.spell.empty()) return;
@@ -335,6 +343,7 @@ SearchResult Service::search(const SearchRequest& req) {
     // a fr-FR query that falls back to en-US is stemmed as English there.
     const std::string first_language = language_of_locales(locales.front(), "en");
     std::string language;
+    bool english_source = true;
     const Analyzer* local = nullptr;
     QueryPlan plan;
     Xapian::Enquire enquire(db);
@@ -345,10 +354,12 @@ SearchResult Service::search(const SearchRequest& req) {
     if (count_locales) enquire.add_matchspy(&spy);
     Xapian::MSet mset;
     for (const std::string& loc : locales) {
-      if (const std::string l = language_of_locales(loc, first_language); !local || l != language) {
+      const std::string l = language_of_locales(loc, first_language);
+      if (!local || l != language || english_source == english_only(loc)) {
         language = l;
+        english_source = !english_only(loc);
         local = &h.analyzer(language);
-        plan = QueryBuilder(*local, h.analyzer("en"), &synonyms_, &db).build(req.q);
+        plan = QueryBuilder(*local, h.analyzer("en"), &synonyms_, &db).english_source(english_source).build(req.q);
       }
       if (plan.empty) return result;
       if (plan.query.empty()) continue;  // nothing of it in the index in this language

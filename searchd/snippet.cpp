@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 namespace helpsearch {
 namespace {
@@ -28,8 +29,11 @@ std::vector<std::string> code_points(std::string_view s) {
   return out;
 }
 
+/// Stems of the words of an article's blocks, each stemmed once.
+using StemCache = std::unordered_map<std::string, std::string>;
+
 BlockMatch match_block(std::string_view block, const QueryPlan& plan, const Analyzer& local,
-                       const std::vector<std::vector<std::string>>& runs) {
+                       const std::vector<std::vector<std::string>>& runs, StemCache& stems) {
   BlockMatch m;
   m.text = block;
   std::set<size_t> items;
@@ -42,7 +46,9 @@ BlockMatch match_block(std::string_view block, const QueryPlan& plan, const Anal
         continue;
       }
       if (plan.stems.empty()) continue;
-      const std::string st = local.stem(seg.norm);
+      auto [cached, fresh] = stems.try_emplace(seg.norm);
+      if (fresh) cached->second = local.stem(seg.norm);
+      const std::string& st = cached->second;
       auto s = st.empty() ? plan.stems.end() : std::find(plan.stems.begin(), plan.stems.end(), st);
       if (s != plan.stems.end()) {
         m.spans.push_back({seg.begin, seg.end});
@@ -155,14 +161,18 @@ std::string make_snippet(std::string_view text, std::string_view english, const 
   }
   for (const auto& r : plan.runs) all_items += holds(r);
   all_items = std::max<size_t>(all_items, 1);
+  StemCache stems;
   auto best_of = [&](const std::vector<std::string_view>& blocks, const std::vector<std::string>* folded_blocks,
                      size_t first, std::optional<BlockMatch>& best) {
     for (size_t i = first; i < blocks.size(); ++i) {
       const std::string f = folded_blocks ? std::string() : fold(blocks[i]);
       const std::string& fb = folded_blocks ? (*folded_blocks)[i] : f;
-      if (std::none_of(needles.begin(), needles.end(), [&](const std::string& n) { return fb.find(n) != std::string::npos; }))
-        continue;
-      BlockMatch m = match_block(blocks[i], plan, local, runs);
+      // At most as many distinct items as needles in the block: skip it when
+      // that cannot beat the best so far.
+      const auto found = static_cast<size_t>(std::count_if(
+          needles.begin(), needles.end(), [&](const std::string& n) { return fb.find(n) != std::string::npos; }));
+      if (found == 0 || (best && found <= best->distinct)) continue;
+      BlockMatch m = match_block(blocks[i], plan, local, runs, stems);
       if (m.spans.empty()) continue;
       if (!best || m.distinct > best->distinct) best = std::move(m);
       if (best->distinct >= all_items) return;  // nothing can show more

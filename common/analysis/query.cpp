@@ -147,6 +147,11 @@ Xapian::Query prior_bonus(double weight, const Xapian::Query& q, Xapian::valueno
   return positional(q) ? checked(bonus) : bonus;
 }
 
+/// A folded word with a Latin letter or a digit.
+bool latin_or_digit(const std::string& w) {
+  return std::any_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
 bool has_space_at_end(std::string_view q) {
   if (q.empty()) return true;
   const char c = q.back();
@@ -272,7 +277,7 @@ Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) co
   alts.push_back(scaled(kTitle, Xapian::Query(schema::kTitle + w)));
   if (!stem.empty())
     alts.push_back(scaled(kTitle * kStem, Xapian::Query(schema::kTitleStem + stem)));
-  if (!title_only) {
+  if (!title_only && english_source_ && latin_or_digit(w)) {
     alts.push_back(scaled(kEnglish, Xapian::Query(schema::kEnglish + w)));
     if (std::string en = english_.stem(w); !en.empty())
       alts.push_back(scaled(kEnglish * kStem, Xapian::Query(schema::kEnglishStem + en)));
@@ -317,8 +322,17 @@ Xapian::Query QueryBuilder::unit_query(const std::vector<Segment>& segs, size_t 
   std::vector<Xapian::Query> alts;
   if (!title_only) alts.push_back(phrase_query(part, schema::kBody));
   alts.push_back(scaled(kTitle, phrase_query(part, schema::kTitle)));
-  if (!title_only) alts.push_back(scaled(kEnglish, phrase_query(part, schema::kEnglish)));
+  if (!title_only && in_english_source(part)) alts.push_back(scaled(kEnglish, phrase_query(part, schema::kEnglish)));
   return best_of(alts);
+}
+
+/// Whether segs can stand in an English source text: words with a Latin
+/// letter or digit (runs of scripts without spaces, Cyrillic, Thai … cannot),
+/// and only when the searched articles may hold one.
+bool QueryBuilder::in_english_source(const std::vector<Segment>& segs) const {
+  return english_source_ && std::all_of(segs.begin(), segs.end(), [](const Segment& s) {
+           return s.kind == Segment::kWord && latin_or_digit(s.norm);
+         });
 }
 
 QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only, bool partial,
@@ -387,10 +401,9 @@ void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& segs, double fl
                                      bool title_only, Context& ctx) const {
   if (!title_only) {
     const Xapian::Query body = phrase_query(segs, schema::kBody);
-    const Xapian::Query english = phrase_query(segs, schema::kEnglish);
     ctx.boosts.push_back(checked(scaled(scale, body)));
     ctx.boosts.push_back(prior_bonus(flat, body));
-    ctx.boosts.push_back(checked(scaled(scale * kEnglish, english)));
+    if (in_english_source(segs)) ctx.boosts.push_back(checked(scaled(scale * kEnglish, phrase_query(segs, schema::kEnglish))));
   }
   const Xapian::Query title = phrase_query(segs, schema::kTitle);
   ctx.boosts.push_back(checked(scaled(scale * kTitle, title)));

@@ -62,6 +62,14 @@ class QueryBuilder {
   QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
                const Xapian::Database* db = nullptr);
 
+  /// Whether the searched articles may hold an English source (sxs
+  /// translations do; articles written in English do not): when not, the
+  /// query leaves the English source field out. Default: they may.
+  QueryBuilder& english_source(bool may) {
+    english_source_ = may;
+    return *this;
+  }
+
   /// The plan for a user query. The last word is also read as a prefix when
   /// the query does not end in white space (as-you-type).
   QueryPlan build(std::string_view user_query) const;
@@ -89,6 +97,8 @@ class QueryBuilder {
   const Analyzer& english_;
   const Synonyms* synonyms_;
   const Xapian::Database* db_;
+  bool english_source_ = true;
+  bool in_english_source(const std::vector<Segment>& segs) const;
   /// Completions of unfinished words, by prefix + word: read once per query
   /// however often the query uses them.
   mutable std::map<std::string, Xapian::Query> completions_;
