@@ -80,6 +80,9 @@ enum Slot : Xapian::valueno {
   /// 1 / (characters of the folded title), Xapian::sortable_serialise'd: how
   /// much of a title a typed prefix of n characters covers is n times this. Read by query.
   kSlotTitleInverse = 11,
+  /// "<bytes>:<mtime in ns>" of the article's file when indexed; read by the
+  /// indexer: a file whose size and time are unchanged is not read again.
+  kSlotFileStamp = 12,
 };
 
 /// Words of text (space-delimited words and run characters) up to which an

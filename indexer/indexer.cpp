@@ -1,6 +1,7 @@
 #include "indexer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <xapian.h>
 
@@ -40,6 +41,13 @@ struct Entry {
   std::string path;
   std::string key;
   std::string hash;
+  std::string stamp;           ///< size and modification time (schema::kSlotFileStamp)
+  bool unchanged = false;      ///< same stamp as when indexed: not read again
+};
+
+/// What the index knows of an indexed file, by path.
+struct Known {
+  std::string key, hash, stamp;
 };
 
 /// A file's problem, to be reported in file order.
@@ -216,6 +224,18 @@ struct Collected {
 
 /// A warning, once per language, for a language written with spaces that has
 /// no Snowball stemmer here: its articles are indexed without stems.
+/// Compacts a database just built (fuller blocks: a smaller, faster index that
+/// later runs still update), swapped in whole so that a reader never sees half.
+bool compact(const std::string& path, std::ostream& err) {
+  const std::string tmp = path + ".compact";
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  Xapian::Database(path).compact(tmp);
+  if (!swap_directories(tmp, path, err)) return false;
+  fs::remove_all(tmp, ec);
+  return true;
+}
+
 void warn_unstemmed(const std::string& path, const std::string& locale, std::set<std::string>& warned,
                     std::vector<Problem>& problems) {
   const std::string language = language_of(locale);
@@ -227,12 +247,51 @@ void warn_unstemmed(const std::string& path, const std::string& locale, std::set
 }
 
 /// Pass 1: validates each file and finds its key. Every failure is the file's own.
-Collected collect_entries(const std::vector<std::string>& files, const IndexOptions& opt, IndexStats& stats,
-                          std::ostream& err) {
+/// "<bytes>:<mtime ns>" of a file, or "" when it cannot be read.
+std::string file_stamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_size) + ":" +
+         std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec);
+}
+
+/// The indexed files of db by path, read from its value streams (no document is opened).
+std::unordered_map<std::string, Known> known_files(Xapian::Database& db) {
+  auto slot = [&](Xapian::valueno n) {
+    std::unordered_map<Xapian::docid, std::string> values;
+    for (auto v = db.valuestream_begin(n); v != db.valuestream_end(n); ++v) values.emplace(v.get_docid(), *v);
+    return values;
+  };
+  const auto stamps = slot(schema::kSlotFileStamp);
+  if (stamps.empty()) return {};
+  auto paths = slot(schema::kSlotSourcePath), locales = slot(schema::kSlotLocale), slugs = slot(schema::kSlotSlug),
+       hashes = slot(schema::kSlotContentHash);
+  std::unordered_map<std::string, Known> out;
+  for (const auto& [docid, stamp] : stamps)
+    out[paths[docid]] = Known{locales[docid] + "/" + slugs[docid], hashes[docid], stamp};
+  return out;
+}
+
+Collected collect_entries(const std::vector<std::string>& files, const IndexOptions& opt,
+                          const std::unordered_map<std::string, Known>& known, IndexStats& stats, std::ostream& err) {
   Collected c;
   std::vector<Problem> problems;
   std::set<std::string> warned;
+  auto add = [&](Entry e) {
+    if (auto it = c.by_key.find(e.key); it != c.by_key.end()) {
+      c.entries[it->second] = std::move(e);
+      ++stats.shadowed;
+    } else {
+      c.by_key.emplace(e.key, c.entries.size());
+      c.entries.push_back(std::move(e));
+    }
+  };
   for (const auto& path : files) {
+    const std::string stamp = file_stamp(path);
+    if (auto k = known.find(path); !stamp.empty() && k != known.end() && k->second.stamp == stamp) {
+      add(Entry{path, k->second.key, k->second.hash, stamp, true});
+      continue;
+    }
     try {
       std::string error;
       auto content = read_file(path, &error);
@@ -247,18 +306,12 @@ Collected collect_entries(const std::vector<std::string>& files, const IndexOpti
       }
       for (const auto& w : r.article.warnings) problems.push_back({path, 0, w, false});
       warn_unstemmed(path, r.article.locale, warned, problems);
-      Entry e{path, r.article.key(), fnv1a_hex(*content)};
+      Entry e{path, r.article.key(), fnv1a_hex(*content), stamp, false};
       if (e.key.size() + 1 > schema::kMaxTermBytes) {
         problems.push_back({path, 0, "the key " + e.key + " is longer than an index term may be; shorten the file name"});
         continue;
       }
-      if (auto it = c.by_key.find(e.key); it != c.by_key.end()) {
-        c.entries[it->second] = e;
-        ++stats.shadowed;
-      } else {
-        c.by_key.emplace(e.key, c.entries.size());
-        c.entries.push_back(e);
-      }
+      add(std::move(e));
     } catch (...) {
       problems.push_back({path, 0, "cannot read: " + describe_current_exception()});
     }
@@ -275,6 +328,10 @@ std::vector<Entry> select_changed(Xapian::WritableDatabase& db, const std::vecto
                                   IndexStats& stats) {
   std::vector<Entry> changed;
   for (const auto& e : entries) {
+    if (e.unchanged) {
+      ++stats.unchanged;
+      continue;
+    }
     Xapian::PostingIterator it = db.postlist_begin(schema::kKey + e.key);
     if (it != db.postlist_end(schema::kKey + e.key)) {
       Xapian::Document doc = db.get_document(*it);
@@ -302,7 +359,9 @@ bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocu
   const std::string key_term = schema::kKey + entry.key;
   try {
     const std::vector<std::string> old_words = indexed_spelling(db, key_term);
-    db.replace_document(key_term, built.doc);
+    Xapian::Document doc = built.doc;
+    doc.add_value(schema::kSlotFileStamp, entry.stamp);
+    db.replace_document(key_term, doc);
     for (const auto& w : old_words) db.remove_spelling(w);
     for (const auto& w : built.spelling) db.add_spelling(w);
     return true;
@@ -421,7 +480,8 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
   std::unique_ptr<Xapian::WritableDatabase> db = open_target(opt, target, err);
   if (!db) return kExitUsage;
 
-  const Collected collected = collect_entries(files, opt, stats, err);
+  const bool fresh = db->get_doccount() == 0;  // a first build or a rebuild: compacted at the end
+  const Collected collected = collect_entries(files, opt, known_files(*db), stats, err);
   try {
     write_batches(*db, select_changed(*db, collected.entries, stats), opt, stats, err);
     if (opt.prune) prune_missing(*db, opt, collected, stats);
@@ -431,6 +491,7 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
     }
     db->commit();
     db->close();
+    if (fresh && stats.indexed > 0 && !compact(target, err)) return kExitUsage;
     if (swap_in && !swap_directories(target, opt.db, err)) return kExitUsage;
   } catch (const Xapian::Error& e) {
     err << opt.db << ": error: " << e.get_description() << '\n';

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <xapian.h>
 
+#include <chrono>
 #include <filesystem>
 #include <sstream>
 
@@ -177,4 +178,22 @@ TEST_CASE("a later source wins over an earlier one with the same key", "[index]"
   Xapian::Database x(db);
   CHECK(read_stored(x.get_document(*x.postlist_begin("Qja-JP/x"))).title == "新しい版");
   CHECK(index(db, {root + "/a", root + "/b"}).stats.unchanged == 1);
+}
+
+TEST_CASE("a file whose size and modification time are unchanged is not read again", "[index]") {
+  const std::string root = test::temp_dir();
+  const std::string path = root + "/src/en-US/x.md";
+  test::write_file(path, "# First title\n\nBody.\n");
+  const std::string db = root + "/db";
+  REQUIRE(index(db, {root + "/src"}).stats.indexed == 1);
+  const auto stamp = fs::last_write_time(path);
+  // Same size, same time, other bytes: taken as unchanged without reading.
+  test::write_file(path, "# Other title\n\nBody.\n");
+  fs::last_write_time(path, stamp);
+  CHECK(index(db, {root + "/src"}).stats.unchanged == 1);
+  CHECK(read_stored(Xapian::Database(db).get_document(1)).title == "First title");
+  // A new time: read, and indexed since the bytes differ.
+  fs::last_write_time(path, stamp + std::chrono::seconds(5));
+  CHECK(index(db, {root + "/src"}).stats.indexed == 1);
+  CHECK(read_stored(Xapian::Database(db).get_document(1)).title == "Other title");
 }
