@@ -1,12 +1,16 @@
 #include "config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
+#include <thread>
 
 #include "locales.h"
 
 namespace helpsearch {
+
+unsigned ServerOptions::default_threads() { return std::max(8u, 4 * std::thread::hardware_concurrency()); }
 namespace {
 
 using json = nlohmann::json;

@@ -14,9 +14,12 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
   /// Worker threads. A worker serves one request at a time and never waits
-  /// for a client to send (that happens in Connections), so it is sized for
-  /// the matcher and for slow readers of answers, not for cores.
-  unsigned threads = 32;
+  /// for a client to send (that happens in Connections): the matcher's work
+  /// is what they share, so four per core (at least 8) keep the cores busy
+  /// while a few answers wait on slow readers. Each holds its own database
+  /// handle and analyzers (a few MB).
+  unsigned threads = default_threads();
+  static unsigned default_threads();
   int backlog = 1024;                ///< listen(2) backlog
   size_t keep_alive_requests = 1000;  ///< answers on one connection before it is closed
   ConnectionLimits connections;

@@ -39,7 +39,7 @@ int run(int argc, char** argv) {
   std::vector<Flag> flags = {
       {"--db", "db", "index directory built by helpsearch-index (required)", ""},
       {"--listen", "listen", "HOST:PORT to listen on (127.0.0.1:8080)", ""},
-      {"--threads", "threads", "worker threads, 1..1024 (32)", ""},
+      {"--threads", "threads", "worker threads, 1..1024 (4 per core, at least 8)", ""},
       {"--max-connections", "max_connections", "open connections before 503, 1..100000 (512)", ""},
       {"--backlog", "backlog", "listen backlog, 1..65535 (1024)", ""},
       {"--head-timeout", "head_timeout", "seconds to send a whole request head (10)", ""},
