@@ -20,8 +20,21 @@ TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(s
     for (std::string_view id : split_nonempty(ids, ',')) e.completion.ids.emplace_back(id);
     e.folded = fold(e.completion.title);
     for (const Segment& s : segment(e.completion.title)) e.words.push_back(s.norm);
-    by_locale_[e.completion.locale].push_back(std::move(e));
+    Locale& l = by_locale_[e.completion.locale];
+    for (const auto& w : e.words) l.words.emplace_back(w, static_cast<uint32_t>(l.entries.size()));
+    l.entries.push_back(std::move(e));
   }
+  for (auto& [name, l] : by_locale_) std::sort(l.words.begin(), l.words.end());
+}
+
+std::vector<uint32_t> TitleIndex::with_word_prefix(const Locale& l, const std::string& prefix) {
+  std::vector<uint32_t> out;
+  for (auto it = std::lower_bound(l.words.begin(), l.words.end(), std::make_pair(prefix, uint32_t{0}));
+       it != l.words.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    out.push_back(it->second);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 std::vector<Completion> TitleIndex::complete(const std::string& q, const std::string& locale,
@@ -63,11 +76,19 @@ std::vector<Completion> TitleIndex::complete(const std::string& q, const std::st
     const int tier = e.folded.compare(0, folded_q.size(), folded_q) == 0 ? 0 : word_start ? 1 : 2;
     ranked.push_back({tier, first, e.folded.size(), &e});
   };
+  // A title can complete a typed word only if one of its words begins with
+  // it: those titles come from the sorted words; runs need every title.
+  auto consider_all = [&](const Locale& l) {
+    if (segs.back().kind == Segment::kRun) {
+      for (const auto& e : l.entries) consider(e);
+      return;
+    }
+    for (uint32_t i : with_word_prefix(l, segs.back().norm)) consider(l.entries[i]);
+  };
   if (locale.empty()) {
-    for (const auto& [loc, entries] : by_locale_)
-      for (const auto& e : entries) consider(e);
+    for (const auto& [loc, l] : by_locale_) consider_all(l);
   } else if (auto it = by_locale_.find(locale); it != by_locale_.end()) {
-    for (const auto& e : it->second) consider(e);
+    consider_all(it->second);
   }
   const size_t n = std::min(limit, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end(), [](const Ranked& a, const Ranked& b) {

@@ -5,6 +5,7 @@
 
 #include <xapian.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,7 +32,14 @@ class TitleIndex {
     std::string folded;               ///< folded title text
     std::vector<std::string> words;   ///< folded words and runs of the title
   };
-  std::map<std::string, std::vector<Entry>> by_locale_;
+  struct Locale {
+    std::vector<Entry> entries;
+    /// (word, entry index) sorted: the entries a typed prefix can complete.
+    std::vector<std::pair<std::string, uint32_t>> words;
+  };
+  /// Indexes of the entries of l with a word that begins with prefix.
+  static std::vector<uint32_t> with_word_prefix(const Locale& l, const std::string& prefix);
+  std::map<std::string, Locale> by_locale_;
   std::string revision_;
 };
 
