@@ -346,10 +346,13 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
   u.title = word_query(w, true);
   u.chars = static_cast<double>(utf8_length(w));
   const std::string stem = local_.stem(w);
+  // Only presence matters: the first form found is enough.
   for (const std::string& t : {w, schema::kTitle + w, std::string(schema::kEnglish) + w,
                                stem.empty() ? std::string() : schema::kBodyStem + stem,
-                               title_only ? std::string() : schema::kCustomId + w})
-    u.frequency = std::max(u.frequency, frequency(t));
+                               title_only ? std::string() : schema::kCustomId + w}) {
+    if (u.frequency > 0) break;
+    u.frequency = frequency(t);
+  }
   if (partial && (utf8_length(w) >= kMinPrefix || looks_like_number(w)) && db_) {
     // As you type: the unfinished last word also stands for its completions.
     std::vector<Xapian::Query> alts{u.weight, scaled(kPrefix * kTitle, prefix_query(schema::kTitle, w))};
