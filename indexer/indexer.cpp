@@ -355,13 +355,18 @@ std::vector<std::string> indexed_spelling(Xapian::WritableDatabase& db, const st
 /// Writes one built article, then moves the spelling table from its old
 /// version's words to its own. A Xapian error that the document causes is
 /// the file's failure, and changes nothing.
-bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built, std::ostream& err) {
+bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built, bool fresh,
+               std::ostream& err) {
   const std::string key_term = schema::kKey + entry.key;
   try {
-    const std::vector<std::string> old_words = indexed_spelling(db, key_term);
+    // Into a new database each key comes once (collect_entries keeps one file a key): nothing to replace.
+    const std::vector<std::string> old_words = fresh ? std::vector<std::string>{} : indexed_spelling(db, key_term);
     Xapian::Document doc = built.doc;
     doc.add_value(schema::kSlotFileStamp, entry.stamp);
-    db.replace_document(key_term, doc);
+    if (fresh)
+      db.add_document(doc);
+    else
+      db.replace_document(key_term, doc);
     for (const auto& w : old_words) db.remove_spelling(w);
     for (const auto& w : built.spelling) db.add_spelling(w);
     return true;
@@ -374,7 +379,7 @@ bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocu
 /// Pass 2: builds the changed articles on worker threads and writes them in
 /// batches, one Xapian commit each.
 void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& changed, const IndexOptions& opt,
-                   IndexStats& stats, std::ostream& err) {
+                   bool fresh, IndexStats& stats, std::ostream& err) {
   Progress progress(opt.progress, changed.size());
   const size_t batch = std::max<size_t>(1, opt.batch);
   const std::string fingerprint = Analyzer::fingerprint();
@@ -397,7 +402,7 @@ void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& chang
         if (p.fatal) ++stats.failed;
       }
       if (!built[i].doc) continue;
-      if (write_one(db, changed[begin + i], *built[i].doc, err))
+      if (write_one(db, changed[begin + i], *built[i].doc, fresh, err))
         ++stats.indexed;
       else
         ++stats.failed;
@@ -483,7 +488,7 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
   const bool fresh = db->get_doccount() == 0;  // a first build or a rebuild: compacted at the end
   const Collected collected = collect_entries(files, opt, known_files(*db), stats, err);
   try {
-    write_batches(*db, select_changed(*db, collected.entries, stats), opt, stats, err);
+    write_batches(*db, select_changed(*db, collected.entries, stats), opt, fresh, stats, err);
     if (opt.prune) prune_missing(*db, opt, collected, stats);
     if (db->get_doccount() == 0 || db->get_metadata(schema::kMetaAnalyzer).empty()) {
       db->set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
