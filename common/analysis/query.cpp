@@ -43,6 +43,7 @@ constexpr size_t kMaxSegments = 32;    // words and runs of a query; the rest is
 constexpr size_t kMaxRunChars = 48;    // characters of one run matched as a phrase
 constexpr size_t kMaxSynonymGroups = 4;  // synonym groups expanded per query, each once
 constexpr size_t kMaxUnits = 40;       // units of one query (run characters pairs included)
+constexpr size_t kMaxPhraseTerms = 16;  // terms of a phrase boost: a longer text is checked by its head
 constexpr Xapian::termcount kMaxExpansion = 12;  // completions of an unfinished last word
 constexpr size_t kMinCorrected = 4;    // shorter words are not spelling-corrected
 constexpr size_t kMinPrefix = 2;       // shorter unfinished words are not expanded
@@ -235,6 +236,13 @@ double QueryBuilder::frequency(const std::string& term) const {
   return term.empty() ? 0 : static_cast<double>(db_->get_termfreq(term));
 }
 
+/// A term in more than a quarter of the articles ("for", "the" in English
+/// sources): as an alternative it adds most articles as matches, and next to
+/// nothing to their weights.
+bool QueryBuilder::everywhere(const std::string& term) const {
+  return db_ && db_->get_termfreq(term) > db_->get_doccount() / 4;
+}
+
 std::string QueryBuilder::correction(const std::string& word) const {
   if (!db_ || word.size() < kMinCorrected || !alphabetic(word)) return {};
   const unsigned distance = utf8_length(word) >= 8 ? 2 : 1;
@@ -277,7 +285,7 @@ Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) co
   alts.push_back(scaled(kTitle, Xapian::Query(schema::kTitle + w)));
   if (!stem.empty())
     alts.push_back(scaled(kTitle * kStem, Xapian::Query(schema::kTitleStem + stem)));
-  if (!title_only && english_source_ && latin_or_digit(w)) {
+  if (!title_only && english_source_ && latin_or_digit(w) && !everywhere(schema::kEnglish + w)) {
     alts.push_back(scaled(kEnglish, Xapian::Query(schema::kEnglish + w)));
     if (std::string en = english_.stem(w); !en.empty())
       alts.push_back(scaled(kEnglish * kStem, Xapian::Query(schema::kEnglishStem + en)));
@@ -400,8 +408,28 @@ static Segment sub_run(const Segment& run, size_t a, size_t b) {
   return s;
 }
 
-void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& segs, double flat, double scale,
+/// The head of segs whose phrase has at most kMaxPhraseTerms terms (a run of
+/// n characters is n - 1 pairs): a long text as a phrase costs a posting
+/// list a term, while its head alone is rarely anywhere else.
+static std::vector<Segment> phrase_head(const std::vector<Segment>& segs) {
+  std::vector<Segment> out;
+  size_t terms = 0;
+  for (const Segment& s : segs) {
+    const size_t t = s.kind == Segment::kWord ? 1 : std::max<size_t>(1, s.chars.size() - 1);
+    if (terms + t <= kMaxPhraseTerms) {
+      out.push_back(s);
+      terms += t;
+      continue;
+    }
+    if (s.kind == Segment::kRun && terms < kMaxPhraseTerms) out.push_back(sub_run(s, 0, kMaxPhraseTerms - terms + 1));
+    break;
+  }
+  return out;
+}
+
+void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& all, double flat, double scale,
                                      bool title_only, Context& ctx) const {
+  const std::vector<Segment> segs = phrase_head(all);
   if (!title_only) {
     const Xapian::Query body = phrase_query(segs, schema::kBody);
     ctx.boosts.push_back(checked(scaled(scale, body)));
@@ -430,7 +458,7 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
   }
   // The title's first word, then the typed words in order (an unfinished last
   // word cannot stand in a Xapian 1.4 phrase: it is left out).
-  const std::vector<Segment> rest(typed.begin(), typed.end() - (partial_word ? 1 : 0));
+  const std::vector<Segment> rest = phrase_head({typed.begin(), typed.end() - (partial_word ? 1 : 0)});
   Xapian::termcount span = 0;
   std::vector<Xapian::Query> leaves{Xapian::Query(head)};
   for (Xapian::Query& t : phrase_terms(rest, schema::kTitle, &span)) leaves.push_back(std::move(t));

@@ -99,6 +99,7 @@ class QueryBuilder {
   const Xapian::Database* db_;
   bool english_source_ = true;
   bool in_english_source(const std::vector<Segment>& segs) const;
+  bool everywhere(const std::string& term) const;
   /// Completions of unfinished words, by prefix + word: read once per query
   /// however often the query uses them.
   mutable std::map<std::string, Xapian::Query> completions_;
