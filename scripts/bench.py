@@ -4,7 +4,8 @@
   1. full index build of CORPUS by helpsearch-index and by omindex (Debian
      xapian-omega, CJK n-grams): wall, CPU, peak RSS, index size; the no-op re-run
   2. the raw Xapian matcher (bench/raw_matcher.cpp: one thread, QueryParser +
-     FLAG_CJK_NGRAM, top 10 with document data) on omindex's index
+     FLAG_CJK_NGRAM, top 10 with document data) on omindex's index, and
+     helpsearch's own engine in-process on one thread (bench/engine_bench.cpp)
   3. helpsearchd under wrk at 1, 8, 32 and 64 connections over the reference
      query mix (what the search box sends: q and locale), then /v1/suggest on
      title prefixes at 8 connections; searchd's RSS after the run
@@ -36,7 +37,7 @@ import corpus, queries  # noqa: E402
 bin_dir = os.path.join(a.build, 'bin')
 work = a.work or tempfile.mkdtemp(prefix='helpsearch-bench-')
 os.makedirs(work, exist_ok=True)
-results = {'machine': {}, 'index': {}, 'raw_matcher': {}, 'search': {}, 'suggest': {}}
+results = {'machine': {}, 'index': {}, 'raw_matcher': {}, 'engine': {}, 'search': {}, 'suggest': {}}
 
 
 def machine():
@@ -56,6 +57,7 @@ def mix():
     write('search.txt', search)
     write('suggest.txt', suggest)
     write('queries.txt', [q['q'].replace('\n', ' ') for q in qs])
+    write('queries.tsv', [q['locale'] + '\t' + q['q'].replace('\n', ' ') for q in qs])
     return len(search), len(suggest)
 
 
@@ -97,6 +99,13 @@ def index():
 def raw_matcher():
     out = subprocess.run([os.path.join(bin_dir, 'helpsearch-raw-matcher'), os.path.join(work, 'omindex'),
                           os.path.join(work, 'queries.txt'), str(a.seconds)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def engine():
+    """searchd's engine in-process on one thread (bench/engine_bench.cpp): the HTTP layer's share shows beside it."""
+    out = subprocess.run([os.path.join(bin_dir, 'helpsearch-engine-bench'), os.path.join(work, 'helpsearch'),
+                          os.path.join(work, 'queries.tsv'), str(a.seconds)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -196,6 +205,9 @@ def table():
     for conns, r in results['search'].items():
         print('| /v1/search, %s conn | %.0f q/s, p50 %.2f ms, p99 %.2f ms, %d errors | raw matcher %.0f q/s | %.2f× |' % (
             conns, r['qps'], r['p50_ms'], r['p99_ms'], r['errors'], raw['qps'], r['vs_raw_matcher']))
+    e = results['engine']
+    print('| engine in-process, 1 thread (no HTTP) | %.0f q/s | raw matcher %.0f q/s | %.2f× |' % (
+        e['qps'], raw['qps'], e['qps'] / raw['qps']))
     s = results['suggest']['8']
     print('| /v1/suggest, 8 conn | %.0f q/s, p50 %.2f ms, p99 %.2f ms, %d errors | | |' % (
         s['qps'], s['p50_ms'], s['p99_ms'], s['errors']))
@@ -211,6 +223,8 @@ else:
     results['index'] = index()
 print('bench: raw matcher, %gs' % a.seconds, flush=True)
 results['raw_matcher'] = raw_matcher()
+print('bench: helpsearch engine in-process, %gs' % a.seconds, flush=True)
+results['engine'] = engine()
 print('bench: helpsearchd under wrk', flush=True)
 serve()
 table()
