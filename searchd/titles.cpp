@@ -1,6 +1,7 @@
 #include "titles.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "document.h"
 #include "schema.h"
@@ -27,10 +28,10 @@ TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(s
   for (auto& [name, l] : by_locale_) std::sort(l.words.begin(), l.words.end());
 }
 
-std::vector<uint32_t> TitleIndex::with_word_prefix(const Locale& l, const std::string& prefix) {
+std::vector<uint32_t> TitleIndex::with_word(const Locale& l, const std::string& word, bool prefix) {
   std::vector<uint32_t> out;
-  for (auto it = std::lower_bound(l.words.begin(), l.words.end(), std::make_pair(prefix, uint32_t{0}));
-       it != l.words.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+  for (auto it = std::lower_bound(l.words.begin(), l.words.end(), std::make_pair(word, uint32_t{0}));
+       it != l.words.end() && (prefix ? it->first.compare(0, word.size(), word) == 0 : it->first == word); ++it)
     out.push_back(it->second);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -76,14 +77,21 @@ std::vector<Completion> TitleIndex::complete(const std::string& q, const std::st
     const int tier = e.folded.compare(0, folded_q.size(), folded_q) == 0 ? 0 : word_start ? 1 : 2;
     ranked.push_back({tier, first, e.folded.size(), &e});
   };
-  // A title can complete a typed word only if one of its words begins with
-  // it: those titles come from the sorted words; runs need every title.
+  // A title can complete the query only if it holds each typed word (the
+  // last one begun): the titles of the rarest come from the sorted words.
+  // A query of runs alone needs every title.
   auto consider_all = [&](const Locale& l) {
-    if (segs.back().kind == Segment::kRun) {
+    std::optional<std::vector<uint32_t>> fewest;
+    for (size_t i = 0; i < segs.size(); ++i) {
+      if (segs[i].kind != Segment::kWord) continue;
+      std::vector<uint32_t> these = with_word(l, segs[i].norm, i + 1 == segs.size());
+      if (!fewest || these.size() < fewest->size()) fewest = std::move(these);
+    }
+    if (!fewest) {
       for (const auto& e : l.entries) consider(e);
       return;
     }
-    for (uint32_t i : with_word_prefix(l, segs.back().norm)) consider(l.entries[i]);
+    for (uint32_t i : *fewest) consider(l.entries[i]);
   };
   if (locale.empty()) {
     for (const auto& [loc, l] : by_locale_) consider_all(l);

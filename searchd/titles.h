@@ -37,8 +37,8 @@ class TitleIndex {
     /// (word, entry index) sorted: the entries a typed prefix can complete.
     std::vector<std::pair<std::string, uint32_t>> words;
   };
-  /// Indexes of the entries of l with a word that begins with prefix.
-  static std::vector<uint32_t> with_word_prefix(const Locale& l, const std::string& prefix);
+  /// Indexes of the entries of l with the word (or a word it begins, when prefix).
+  static std::vector<uint32_t> with_word(const Locale& l, const std::string& word, bool prefix);
   std::map<std::string, Locale> by_locale_;
   std::string revision_;
 };
