@@ -4,8 +4,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BUILD_DIR:-$ROOT/build}"
 JOBS="${JOBS:-2}"
 
-# Debian packages the build and tests need (cmark provides the binary its CMake config checks).
-PACKAGES=(build-essential cmake pkg-config libxapian-dev xapian-tools libicu-dev libcmark-dev cmark
+# Debian packages the build and tests need.
+PACKAGES=(build-essential cmake pkg-config libxapian-dev xapian-tools libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
           libcpp-httplib-dev nlohmann-json3-dev catch2 libyaml-cpp-dev libcli11-dev curl)
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -257,15 +257,34 @@ TEST_CASE("random article bytes never crash the reader", "[reader]") {
   }
 }
 
-TEST_CASE("pipe tables render as tables, cells through cmark", "[reader]") {
+TEST_CASE("pipe tables render as GFM tables (cmark-gfm), cells through cmark", "[reader]") {
   const std::string html = render_html(
-      "Intro\n\n| Case | Use **this** |\n|:---|---:|\n| Outlook <user> | `code` |\n| short |\n\n"
-      "Not | a table\n\n| a | b |\n|---|\n");
-  CHECK(html.find("<table>\n<thead>\n<tr><th>Case</th><th>Use <strong>this</strong></th></tr>") != std::string::npos);
-  CHECK(html.find("<tr><td>Outlook &lt;user&gt;</td><td><code>code</code></td></tr>") != std::string::npos);
-  CHECK(html.find("<tr><td>short</td><td></td></tr>") != std::string::npos);
+      "Intro\n\n| Case | Use **this** |\n|:---|---:|\n| Outlook <user> | `code` |\n| short *row* |\n"
+      "| a | b | beyond |\n\nNot | a table\n\n| a | b |\n|---|\n");
+  CHECK(html.find("<table>\n<thead>\n<tr>\n<th align=\"left\">Case</th>\n<th align=\"right\">Use <strong>this</strong></th>") !=
+        std::string::npos);
+  CHECK(html.find("<td align=\"left\">Outlook &lt;user&gt;</td>\n<td align=\"right\"><code>code</code></td>") !=
+        std::string::npos);
+  // A row with fewer cells keeps its inline markup and is padded; one with
+  // more drops what lies beyond the header's columns (as GitHub does).
+  CHECK(html.find("<td align=\"left\">short <em>row</em></td>\n<td align=\"right\"></td>") != std::string::npos);
+  CHECK(html.find("<td align=\"left\">a</td>\n<td align=\"right\">b</td>\n</tr>") != std::string::npos);
+  CHECK(html.find("beyond") == std::string::npos);
   CHECK(html.find("<p>Not | a table</p>") != std::string::npos);
   CHECK(html.find("<p>| a | b |") != std::string::npos);  // header and delimiter disagree: no table
+}
+
+TEST_CASE("GFM extensions: strikethrough, autolinks; raw HTML stays omitted", "[reader]") {
+  const std::string html = render_html("~~old~~ new, see www.contoso.com <script>alert(1)</script>\n");
+  CHECK(html.find("<del>old</del>") != std::string::npos);
+  CHECK(html.find("<a href=\"http://www.contoso.com\">www.contoso.com</a>") != std::string::npos);
+  CHECK(html.find("<script>") == std::string::npos);
+}
+
+TEST_CASE("a table row with another number of cells keeps its text", "[reader]") {
+  ReadResult r = read("---\ntitle: x\n---\n# T\n\n| Case | Use |\n|---|---|\n| only **one** |\n| a | b | c |\n");
+  REQUIRE(r.ok);
+  CHECK(join(r.article.blocks) == "Case · Use|only one|a · b");
 }
 
 TEST_CASE("pipe tables are read row by row", "[reader]") {

@@ -1,19 +1,17 @@
 #include "markdown.h"
 
-#include <cmark.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace helpsearch {
 namespace {
-
-using NodePtr = std::unique_ptr<cmark_node, decltype(&cmark_node_free)>;
 
 /// What an inline piece of raw HTML is in a help article.
 enum class InlineHtml {
@@ -42,32 +40,6 @@ InlineHtml classify_html(std::string_view tag) {
 const char* literal(cmark_node* node) {
   const char* s = cmark_node_get_literal(node);
   return s ? s : "";
-}
-
-std::string trim_cell(std::string s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-/// Cells of a delimiter row ("|:---|---:|"), or 0 when the line is not one.
-size_t delimiter_cells(const std::string& line) {
-  std::string t = trim_cell(line);
-  if (!t.empty() && t.front() == '|') t.erase(0, 1);
-  if (!t.empty() && t.back() == '|') t.pop_back();
-  size_t cells = 0;
-  size_t pos = 0;
-  while (pos <= t.size()) {
-    size_t bar = t.find('|', pos);
-    if (bar == std::string::npos) bar = t.size();
-    const std::string cell = trim_cell(t.substr(pos, bar - pos));
-    const size_t b = cell.size() > 0 && cell.front() == ':' ? 1 : 0;
-    const size_t e = cell.size() > b && cell.back() == ':' ? cell.size() - 1 : cell.size();
-    if (e <= b || cell.find_first_not_of('-', b) < e) return 0;
-    ++cells;
-    pos = bar + 1;
-  }
-  return cells;
 }
 
 /// Appends the text of node's inlines; line breaks become '\n'.
@@ -132,36 +104,36 @@ std::string drop_alert(const std::string& s) {
   return trim(s.substr(close + 1));
 }
 
-/// When a paragraph's text is a pipe table, adds one block per row, cells
-/// joined by " · ", and returns true.
-bool add_table_rows(const std::string& text, MarkdownText& fields) {
-  std::vector<std::string> lines;
-  for (size_t pos = 0; pos <= text.size();) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    lines.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  if (lines.size() < 2 || lines[0].find('|') == std::string::npos || delimiter_cells(lines[1]) == 0) return false;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (i == 1) continue;
-    std::string row;
-    size_t pos = 0;
-    while (pos <= lines[i].size()) {
-      size_t bar = lines[i].find('|', pos);
-      if (bar == std::string::npos) bar = lines[i].size();
-      const std::string cell = trim_cell(lines[i].substr(pos, bar - pos));
-      if (!cell.empty()) row += (row.empty() ? "" : " · ") + cell;
-      pos = bar + 1;
+/// The node's GFM extension type ("table", "table_row", "table_cell",
+/// "strikethrough"), or "" for a core CommonMark node.
+std::string_view extension_type(cmark_node* node) {
+  if (!cmark_node_get_syntax_extension(node)) return {};
+  const char* t = cmark_node_get_type_string(node);
+  return t ? t : "";
+}
+
+/// A table as one block per row, cells joined by " · ".
+void add_table_rows(cmark_node* table, MarkdownText& fields) {
+  for (cmark_node* row = cmark_node_first_child(table); row; row = cmark_node_next(row)) {
+    std::string text;
+    for (cmark_node* cell = cmark_node_first_child(row); cell; cell = cmark_node_next(cell)) {
+      std::string c;
+      inline_text(cell, c, fields);
+      std::replace(c.begin(), c.end(), '\n', ' ');
+      c = trim(c);
+      if (!c.empty()) text += (text.empty() ? "" : " · ") + c;
     }
-    if (!row.empty()) fields.blocks.push_back(std::move(row));
+    if (!text.empty()) fields.blocks.push_back(std::move(text));
   }
-  return true;
 }
 
 void walk_blocks(cmark_node* node, MarkdownText& fields, bool in_quote) {
   for (cmark_node* child = cmark_node_first_child(node); child;
        child = cmark_node_next(child)) {
+    if (extension_type(child) == "table") {
+      add_table_rows(child, fields);
+      continue;
+    }
     switch (cmark_node_get_type(child)) {
       case CMARK_NODE_HEADING: {
         std::string text;
@@ -178,7 +150,6 @@ void walk_blocks(cmark_node* node, MarkdownText& fields, bool in_quote) {
       case CMARK_NODE_PARAGRAPH: {
         std::string text;
         inline_text(child, text, fields);
-        if (add_table_rows(text, fields)) break;
         std::replace(text.begin(), text.end(), '\n', ' ');
         text = trim(text);
         if (in_quote) text = drop_alert(text);
@@ -203,123 +174,63 @@ void walk_blocks(cmark_node* node, MarkdownText& fields, bool in_quote) {
   }
 }
 
-// ---- pipe tables ------------------------------------------------------------
-// cmark (core CommonMark) reads GFM pipe tables as paragraphs; render_html()
-// turns such paragraphs into <table> markup, rendering each cell's inlines with
-// cmark itself, so escaping and safe mode stay cmark's.
-
-using Line = std::vector<cmark_node*>;
-
-std::vector<Line> lines_of(cmark_node* paragraph) {
-  std::vector<Line> lines(1);
-  for (cmark_node* n = cmark_node_first_child(paragraph); n; n = cmark_node_next(n)) {
-    if (cmark_node_get_type(n) == CMARK_NODE_SOFTBREAK || cmark_node_get_type(n) == CMARK_NODE_LINEBREAK)
-      lines.emplace_back();
-    else
-      lines.back().push_back(n);
+/// A GitHub Flavored Markdown document: cmark-gfm with the table,
+/// strikethrough, autolink and tag filter extensions. Safe mode (the default)
+/// omits raw HTML when rendered.
+class GfmDocument {
+ public:
+  explicit GfmDocument(std::string_view markdown) : parser_(cmark_parser_new(CMARK_OPT_DEFAULT)) {
+    static const bool registered = [] {
+      cmark_gfm_core_extensions_ensure_registered();
+      return true;
+    }();
+    (void)registered;
+    for (const char* name : {"table", "strikethrough", "autolink", "tagfilter"})
+      if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
+        cmark_parser_attach_syntax_extension(parser_, ext);
+    cmark_parser_feed(parser_, markdown.data(), markdown.size());
+    root_ = cmark_parser_finish(parser_);
   }
-  return lines;
-}
-
-/// The line's text when it is only text, else nullopt.
-std::optional<std::string> plain_text(const Line& line) {
-  std::string out;
-  for (cmark_node* n : line) {
-    if (cmark_node_get_type(n) != CMARK_NODE_TEXT) return std::nullopt;
-    out += literal(n);
+  ~GfmDocument() {
+    if (root_) cmark_node_free(root_);
+    cmark_parser_free(parser_);
   }
-  return out;
-}
+  GfmDocument(const GfmDocument&) = delete;
+  GfmDocument& operator=(const GfmDocument&) = delete;
 
-/// Renders a line's cells to HTML, splitting its text at '|'.
-std::vector<std::string> render_cells(const Line& line) {
-  std::vector<cmark_node*> cells{cmark_node_new(CMARK_NODE_PARAGRAPH)};
-  for (cmark_node* n : line) {
-    if (cmark_node_get_type(n) != CMARK_NODE_TEXT) {
-      cmark_node_append_child(cells.back(), n);
-      continue;
-    }
-    const std::string text = literal(n);
-    size_t pos = 0;
-    while (true) {
-      const size_t bar = text.find('|', pos);
-      const std::string piece = text.substr(pos, bar == std::string::npos ? std::string::npos : bar - pos);
-      if (!piece.empty()) {
-        cmark_node* t = cmark_node_new(CMARK_NODE_TEXT);
-        cmark_node_set_literal(t, piece.c_str());
-        cmark_node_append_child(cells.back(), t);
-      }
-      if (bar == std::string::npos) break;
-      cells.push_back(cmark_node_new(CMARK_NODE_PARAGRAPH));
-      pos = bar + 1;
-    }
-  }
-  std::vector<std::string> out;
-  for (cmark_node* cell : cells) {
-    char* html = cmark_render_html(cell, CMARK_OPT_DEFAULT);
-    std::string h = html ? html : "";
+  cmark_node* root() const { return root_; }
+  std::string html() const {
+    char* html = cmark_render_html(root_, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser_));
+    std::string out = html ? html : "";
     free(html);
-    cmark_node_free(cell);
-    if (h.rfind("<p>", 0) == 0) h = h.substr(3, h.rfind("</p>") - 3);
-    out.push_back(trim_cell(h));
+    return out;
   }
-  // "| a | b |": the empty cells outside the outer bars are not cells.
-  if (out.size() > 1 && out.front().empty()) out.erase(out.begin());
-  if (out.size() > 1 && out.back().empty()) out.pop_back();
-  return out;
-}
 
-/// Replaces a paragraph that is a pipe table by its <table> markup.
-void render_table(cmark_node* paragraph) {
-  std::vector<Line> lines = lines_of(paragraph);
-  if (lines.size() < 2) return;
-  const std::optional<std::string> header = plain_text(lines[0]);
-  const std::optional<std::string> delimiter = plain_text(lines[1]);
-  if (!delimiter || (header && header->find('|') == std::string::npos)) return;
-  const size_t columns = delimiter_cells(*delimiter);
-  if (columns == 0) return;
-  std::vector<std::string> head = render_cells(lines[0]);
-  if (head.size() != columns) return;
-  std::string html = "<table>\n<thead>\n<tr>";
-  for (const auto& c : head) html += "<th>" + c + "</th>";
-  html += "</tr>\n</thead>\n<tbody>\n";
-  for (size_t i = 2; i < lines.size(); ++i) {
-    std::vector<std::string> row = render_cells(lines[i]);
-    row.resize(columns);
-    html += "<tr>";
-    for (const auto& c : row) html += "<td>" + c + "</td>";
-    html += "</tr>\n";
-  }
-  html += "</tbody>\n</table>";
-  cmark_node* table = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
-  cmark_node_set_on_enter(table, html.c_str());
-  cmark_node_replace(paragraph, table);
-  cmark_node_free(paragraph);
-}
+ private:
+  cmark_parser* parser_;
+  cmark_node* root_ = nullptr;
+};
 
 }  // namespace
 
 MarkdownText extract_markdown(std::string_view markdown) {
   MarkdownText fields;
-  NodePtr doc(cmark_parse_document(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT),
-              &cmark_node_free);
-  if (doc) walk_blocks(doc.get(), fields, false);
+  const GfmDocument doc(markdown);
+  if (doc.root()) walk_blocks(doc.root(), fields, false);
   return fields;
 }
 
 std::string render_html(std::string_view markdown) {
-  NodePtr doc(cmark_parse_document(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT),
-              &cmark_node_free);
-  if (!doc) return {};
+  const GfmDocument doc(markdown);
+  if (!doc.root()) return {};
   // Prose in angle brackets (<user>@contoso.com) is text, <br> a line break;
   // the rest of the raw HTML is left to safe mode, which omits it.
-  std::vector<cmark_node*> inline_html, paragraphs;
-  cmark_iter* iter = cmark_iter_new(doc.get());
+  std::vector<cmark_node*> inline_html;
+  cmark_iter* iter = cmark_iter_new(doc.root());
   for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
     cmark_node* node = cmark_iter_get_node(iter);
     if (ev != CMARK_EVENT_ENTER) continue;
     if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE) inline_html.push_back(node);
-    if (cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH) paragraphs.push_back(node);
   }
   cmark_iter_free(iter);
   for (cmark_node* node : inline_html) {
@@ -330,11 +241,7 @@ std::string render_html(std::string_view markdown) {
     cmark_node_replace(node, replacement);
     cmark_node_free(node);
   }
-  for (cmark_node* paragraph : paragraphs) render_table(paragraph);
-  char* html = cmark_render_html(doc.get(), CMARK_OPT_DEFAULT);
-  std::string out = html ? html : "";
-  free(html);
-  return out;
+  return doc.html();
 }
 
 std::string strip_html(std::string_view html) {
