@@ -89,6 +89,22 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
       {"db", [&](const json& v) { return text(v, &svc.db); }},
       {"synonyms", [&](const json& v) { return text(v, &svc.synonyms_file); }},
       {"fallbacks", [&](const json& v) { return fallbacks(v, &svc); }},
+      {"media_base_url",
+       [&](const json& v) {
+         std::string e = text(v, &svc.media_base_url);
+         if (!e.empty()) return e;
+         while (!svc.media_base_url.empty() && svc.media_base_url.back() == '/') svc.media_base_url.pop_back();
+         if (!svc.media_base_url.empty() && svc.media_base_url.rfind("https://", 0) != 0 &&
+             svc.media_base_url.rfind("http://", 0) != 0 && svc.media_base_url.front() != '/')
+           return "must be an http(s) URL or a path beginning with /, got " + shown(v);
+         return std::string();
+       }},
+      {"max_media_bytes",
+       [&](const json& v) {
+         std::string e = whole(v, 1, 1LL << 30, &n);
+         if (e.empty()) svc.max_media_bytes = static_cast<size_t>(n);
+         return e;
+       }},
       {"listen", [&](const json& v) { return listen(v, &srv); }},
       {"threads",
        [&](const json& v) {
@@ -136,7 +152,7 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
   for (const auto& [key, value] : settings.items()) {
     auto rule = rules.find(key);
     if (rule == rules.end()) return key + ": unknown key (known: db, listen, threads, max_connections, backlog, "
-                                          "head_timeout, keep_alive_timeout, keep_alive_requests, synonyms, "
+                                          "head_timeout, keep_alive_timeout, keep_alive_requests, synonyms, media_base_url, max_media_bytes, "
                                           "fallbacks, quiet, cors_origin)";
     if (std::string e = rule->second(value); !e.empty()) return key + ": " + e;
   }

@@ -1,5 +1,10 @@
 #include "handlers.h"
 
+
+
+
+#include <sys/stat.h>
+
 #include <cxxabi.h>
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -7,7 +12,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <typeinfo>
 
 #include "locales.h"
@@ -263,6 +271,56 @@ Response get_article(Context& ctx, const Request& req) {
                         {"text", st.text}});
 }
 
+/// The content type of an image file name, or "" when it names no image served.
+std::string image_type(const std::string& file) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".png", "image/png"},   {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},   {".webp", "image/webp"}, {".svg", "image/svg+xml"}};
+  // A bare file name: letters, digits, '.', '-', '_', not starting with '.'.
+  if (file.empty() || file.size() > 128 || file[0] == '.' ||
+      file.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
+    return "";
+  std::string lower = file;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto [ext, type] : kTypes)
+    if (lower.size() > std::strlen(ext) && lower.compare(lower.size() - std::strlen(ext), std::string::npos, ext) == 0)
+      return type;
+  return "";
+}
+
+/// An image of media/ beside the articles: cached by ETag, never a path outside.
+Response get_media(Context& ctx, const Request& req) {
+  if (req.captures.size() < 2) return error_response(404, "not_found", "no such image");
+  auto locale = normalize_locale(req.captures[0]);
+  if (!locale) return error_response(400, "unknown_locale", "\"" + sanitize_utf8(req.captures[0]) + "\" is not a locale");
+  const std::string& file = req.captures[1];
+  const std::string type = image_type(file);
+  if (type.empty()) return error_response(404, "not_found", "\"" + sanitize_utf8(file) + "\" names no image file");
+  const std::optional<std::string> path = ctx.service.media_path(*locale, file);
+  struct stat st {};
+  if (!path || ::stat(path->c_str(), &st) != 0) return error_response(404, "not_found", "no image " + *locale + "/" + file);
+  if (static_cast<size_t>(st.st_size) > ctx.service.config().max_media_bytes)
+    return error_response(403, "media_too_large", "the image is larger than max_media_bytes (" +
+                                                      std::to_string(ctx.service.config().max_media_bytes) + ")");
+  char etag[64];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ULL + st.st_mtim.tv_nsec);
+  Response r;
+  r.content_type = type;
+  r.headers = {{"ETag", etag}, {"Cache-Control", "public, max-age=86400"}, {"X-Content-Type-Options", "nosniff"}};
+  if (type == "image/svg+xml") r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  if (req.if_none_match == etag) {
+    r.status = 304;
+    return r;
+  }
+  std::ifstream in(*path, std::ios::binary);
+  std::ostringstream body;
+  body << in.rdbuf();
+  if (!in && !in.eof()) return error_response(404, "not_found", "no image " + *locale + "/" + file);
+  r.body = body.str();
+  return r;
+}
+
 Response get_healthz(Context& ctx, const Request&) {
   Health h = ctx.service.health();
   return json_response({{"status", "ok"},
@@ -306,6 +364,7 @@ const std::vector<Route>& routes() {
       {"lookup", R"(/v1/lookup/([^/]+))", "/v1/lookup/{id}", get_lookup},
       {"suggest", R"(/v1/suggest)", "/v1/suggest", get_suggest},
       {"article", R"(/v1/articles/([^/]+)/([^/]+))", "/v1/articles/{locale}/{slug}", get_article},
+      {"media", R"(/media/([^/]+)/([^/]+))", "/media/{locale}/{file}", get_media},
       {"healthz", R"(/healthz)", "/healthz", get_healthz},
       {"metrics", R"(/metrics)", "/metrics", get_metrics},
       {"openapi", R"(/v1/openapi.json)", "/v1/openapi.json", get_openapi},

@@ -28,6 +28,7 @@ struct Request {
   std::multimap<std::string, std::string> params;  ///< decoded query parameters
   std::vector<std::string> captures;               ///< path parameters, in route order
   std::string accept_language;                     ///< the Accept-Language header, "" when absent
+  std::string if_none_match;                       ///< the If-None-Match header, "" when absent
   std::string id;                                  ///< request ID, in logs and error answers
 };
 
@@ -38,6 +39,7 @@ struct Response {
   std::string body;
   std::string error;    ///< error code of an error answer ("invalid_limit"), "" otherwise
   std::string message;  ///< its message
+  std::vector<std::pair<std::string, std::string>> headers;  ///< more response headers
 };
 
 /// Everything handlers share.

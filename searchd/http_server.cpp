@@ -126,6 +126,7 @@ Request to_request(const httplib::Request& req) {
   for (const auto& [k, v] : req.params) r.params.emplace(k, v);
   for (size_t i = 1; i < req.matches.size(); ++i) r.captures.push_back(req.matches[i].str());
   r.accept_language = req.get_header_value("Accept-Language");
+  r.if_none_match = req.get_header_value("If-None-Match");
   r.id = new_request_id();
   return r;
 }
@@ -303,6 +304,7 @@ class Daemon : public httplib::Server {
     res.status = out.status;
     res.set_content(out.body, out.content_type.c_str());
     res.set_header("X-Request-Id", r.id);
+    for (const auto& [name, value] : out.headers) res.set_header(name.c_str(), value);
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
     ctx_.metrics.observe(route, out.status, secs);
     if (!opt_.quiet) {

@@ -46,6 +46,8 @@ int run(int argc, char** argv) {
       {"--keep-alive-timeout", "keep_alive_timeout", "idle seconds before a kept-alive connection closes (5)", ""},
       {"--keep-alive-requests", "keep_alive_requests", "answers per connection (1000)", ""},
       {"--synonyms", "synonyms", "synonyms file (one group per line, '|' between)", ""},
+      {"--media-base-url", "media_base_url", "URL that article images are fetched from ('' = searchd's /media/)", ""},
+      {"--max-media-bytes", "max_media_bytes", "largest image file served, bytes (10485760)", ""},
       {"--cors-origin", "cors_origin", "Access-Control-Allow-Origin for browser apps on other origins; '' for none (*)",
        ""},
   };

@@ -4,6 +4,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <atomic>
 #include <stdexcept>
 #include <unordered_map>
@@ -441,7 +442,8 @@ std::optional<ArticleView> Service::article(const std::string& locale, const std
     const Xapian::Document doc = h.db->get_document(*it);
     ArticleView v;
     v.stored = read_stored(doc);
-    v.html = render_html(stored_markdown(doc));
+    const std::string base = config_.media_base_url.empty() ? "/media" : config_.media_base_url;
+    v.html = render_html(stored_markdown(doc), base + "/" + locale + "/");
     return v;
   });
 }
@@ -462,6 +464,31 @@ Health Service::health() {
 }  // namespace helpsearch
 
 namespace helpsearch {
+
+std::optional<std::string> Service::media_path(const std::string& locale, const std::string& file) {
+  return with_db([&](Handle& h) -> std::optional<std::string> {
+    const std::string identity = h.identity();
+    std::lock_guard<std::mutex> lock(folders_mutex_);
+    if (folders_identity_ != identity) {
+      folders_.clear();
+      std::map<Xapian::docid, std::string> locales;
+      for (auto v = h.db->valuestream_begin(schema::kSlotLocale); v != h.db->valuestream_end(schema::kSlotLocale); ++v)
+        locales[v.get_docid()] = *v;
+      for (auto v = h.db->valuestream_begin(schema::kSlotSourcePath);
+           v != h.db->valuestream_end(schema::kSlotSourcePath); ++v)
+        folders_[locales[v.get_docid()]].insert(std::filesystem::path(*v).parent_path().string());
+      folders_identity_ = identity;
+    }
+    auto it = folders_.find(locale);
+    if (it == folders_.end()) return std::nullopt;
+    for (const std::string& folder : it->second) {
+      std::error_code ec;
+      const std::string path = folder + "/media/" + file;
+      if (std::filesystem::is_regular_file(path, ec)) return path;
+    }
+    return std::nullopt;
+  });
+}
 
 std::vector<std::string> Service::locales() {
   return with_db([&](Handle& h) {

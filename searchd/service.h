@@ -11,6 +11,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <utility>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,10 +26,17 @@ namespace helpsearch {
 
 /// Daemon configuration (command line and --config file).
 struct ServiceConfig {
+  ServiceConfig(std::string db_dir = {}, std::string synonyms = {},
+                std::map<std::string, std::vector<std::string>> fallback_locales = {})
+      : db(std::move(db_dir)), synonyms_file(std::move(synonyms)), fallbacks(std::move(fallback_locales)) {}
   std::string db;                 ///< index directory
   std::string synonyms_file;      ///< data/synonyms.txt or "" for none
   /// Extra fallback locales tried after the requested one and before en-US.
   std::map<std::string, std::vector<std::string>> fallbacks;
+  /// Where article images are fetched from: "" = searchd's /media/{locale}/{file}
+  /// (files of media/ beside the articles), else this URL + "/{locale}/{file}" (a CDN).
+  std::string media_base_url;
+  size_t max_media_bytes = 10 * 1024 * 1024;  ///< larger image files are not served
 };
 
 /// One search hit.
@@ -103,6 +112,12 @@ class Service {
   std::vector<Hit> lookup(const std::string& id, const std::string& locale, std::string* locale_used);
   std::vector<Completion> suggest(const std::string& q, const std::string& locale, size_t limit);
   std::optional<ArticleView> article(const std::string& locale, const std::string& slug);
+
+  /// The file of an image in media/ beside the articles of locale (file: a
+  /// bare file name), or nullopt when none of their folders holds it.
+  std::optional<std::string> media_path(const std::string& locale, const std::string& file);
+
+  const ServiceConfig& config() const { return config_; }
   Health health();
   /// Locales that have articles in the index, sorted.
   std::vector<std::string> locales();
@@ -140,6 +155,9 @@ class Service {
   std::mutex pool_mutex_;  ///< guards the fields down to current_folder_
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<Handle>> idle_;
+  std::mutex folders_mutex_;
+  std::string folders_identity_;
+  std::map<std::string, std::set<std::string>> folders_;  ///< folders of each locale's articles
   size_t handles_ = 0;        ///< handles in existence
   ino_t refused_folder_ = 0;  ///< index folder whose database was refused
   ino_t current_folder_ = 0;  ///< index folder of the newest database taken

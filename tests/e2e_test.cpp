@@ -144,3 +144,37 @@ TEST_CASE("a re-index is picked up without a restart and no request fails meanwh
   CHECK(get_json(c, "/v1/search?q=quokka")["total"] == 0);
   CHECK(get_json(c, "/healthz")["documents"] == 36);
 }
+
+TEST_CASE("article images: served from media/ beside the articles, or from a configured base URL", "[e2e]") {
+  {
+    Daemon d(helpsearch::test::sample_index(), {"--threads", "2", "--max-media-bytes", "300"});
+    httplib::Client c("127.0.0.1", d.port);
+    c.set_read_timeout(10, 0);
+    const std::string html = get_json(c, "/v1/articles/en-US/reset-password")["html"];
+    CHECK(html.find("<img src=\"/media/en-US/reset-password-pane.png\" alt=\"The Reset password pane in the admin "
+                    "center\" loading=\"lazy\">") != std::string::npos);
+    auto img = c.Get("/media/en-US/reset-password-pane.png");
+    REQUIRE(img);
+    CHECK(img->status == 200);
+    CHECK(img->get_header_value("Content-Type") == "image/png");
+    CHECK(img->body.rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+    CHECK(img->get_header_value("Cache-Control") == "public, max-age=86400");
+    const std::string etag = img->get_header_value("ETag");
+    REQUIRE_FALSE(etag.empty());
+    auto again = c.Get("/media/en-US/reset-password-pane.png", {{"If-None-Match", etag}});
+    REQUIRE(again);
+    CHECK(again->status == 304);
+    CHECK(again->body.empty());
+    // No path escapes, no other files, nothing larger than max_media_bytes.
+    CHECK(get_json(c, "/media/en-US/missing.png", 404)["error"]["code"] == "not_found");
+    CHECK(get_json(c, "/media/en-US/..%2F..%2Fsynonyms.txt", 404)["error"]["code"] == "not_found");
+    CHECK(get_json(c, "/media/en-US/reset-password.md", 404)["error"]["code"] == "not_found");
+    CHECK(get_json(c, "/media/xx-YY/reset-password-pane.png", 404)["error"]["code"] == "not_found");
+    CHECK(get_json(c, "/media/not%20a%20locale/x.png", 400)["error"]["code"] == "unknown_locale");
+    CHECK(get_json(c, "/media/en-US/onedrive-error-icon.png", 403)["error"]["code"] == "media_too_large");
+  }
+  Daemon d(helpsearch::test::sample_index(), {"--threads", "2", "--media-base-url", "https://cdn.example.com/help/"});
+  httplib::Client c("127.0.0.1", d.port);
+  const std::string html = get_json(c, "/v1/articles/de-DE/app-passwords")["html"];
+  CHECK(html.find("<img src=\"https://cdn.example.com/help/de-DE/app-password-add.png\"") != std::string::npos);
+}

@@ -220,17 +220,73 @@ MarkdownText extract_markdown(std::string_view markdown) {
   return fields;
 }
 
-std::string render_html(std::string_view markdown) {
+namespace {
+
+std::string escape_attribute(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+/// The URL an image is fetched from: a file of media/ beside the article
+/// under media_prefix; any other URL as written, unless its scheme is unsafe.
+std::string image_url(std::string_view url, std::string_view media_prefix) {
+  std::string_view rest = url;
+  if (rest.rfind("./", 0) == 0) rest.remove_prefix(2);
+  if (!media_prefix.empty() && rest.rfind("media/", 0) == 0) {
+    rest.remove_prefix(6);
+    if (!rest.empty() && rest.find_first_of("/\\?#") == std::string_view::npos && rest.find("..") == std::string_view::npos)
+      return std::string(media_prefix) + std::string(rest);
+  }
+  const std::string lower = [&] {
+    std::string l(url.substr(0, 12));
+    for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return l;
+  }();
+  if (lower.rfind("javascript:", 0) == 0 || lower.rfind("vbscript:", 0) == 0 || lower.rfind("data:", 0) == 0) return "";
+  return std::string(url);
+}
+
+/// Replaces an image node by its <img> markup: lazily loaded, alt text kept.
+void render_image(cmark_node* image, std::string_view media_prefix) {
+  std::string alt;
+  MarkdownText ignored;
+  inline_text(image, alt, ignored);
+  std::replace(alt.begin(), alt.end(), '\n', ' ');
+  const char* url = cmark_node_get_url(image);
+  const std::string src = image_url(url ? url : "", media_prefix);
+  const char* title = cmark_node_get_title(image);
+  std::string html = "<img src=\"" + escape_attribute(src) + "\" alt=\"" + escape_attribute(alt) + "\"";
+  if (title && *title) html += " title=\"" + escape_attribute(title) + "\"";
+  html += " loading=\"lazy\">";
+  cmark_node* markup = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+  cmark_node_set_on_enter(markup, html.c_str());
+  cmark_node_replace(image, markup);
+  cmark_node_free(image);
+}
+
+}  // namespace
+
+std::string render_html(std::string_view markdown, std::string_view media_prefix) {
   const GfmDocument doc(markdown);
   if (!doc.root()) return {};
   // Prose in angle brackets (<user>@contoso.com) is text, <br> a line break;
   // the rest of the raw HTML is left to safe mode, which omits it.
-  std::vector<cmark_node*> inline_html;
+  std::vector<cmark_node*> inline_html, images;
   cmark_iter* iter = cmark_iter_new(doc.root());
   for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
     cmark_node* node = cmark_iter_get_node(iter);
     if (ev != CMARK_EVENT_ENTER) continue;
     if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE) inline_html.push_back(node);
+    if (cmark_node_get_type(node) == CMARK_NODE_IMAGE) images.push_back(node);
   }
   cmark_iter_free(iter);
   for (cmark_node* node : inline_html) {
@@ -241,6 +297,7 @@ std::string render_html(std::string_view markdown) {
     cmark_node_replace(node, replacement);
     cmark_node_free(node);
   }
+  for (cmark_node* image : images) render_image(image, media_prefix);
   return doc.html();
 }
 

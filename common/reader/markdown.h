@@ -21,8 +21,11 @@ struct MarkdownText {
 /// entities decoded, "[!NOTE]"-style alert markers removed.
 MarkdownText extract_markdown(std::string_view markdown);
 
-/// Renders Markdown to HTML. Raw HTML is not passed through (cmark's safe mode).
-std::string render_html(std::string_view markdown);
+/// Renders Markdown to HTML. Raw HTML is not passed through (cmark-gfm's safe
+/// mode). Images load lazily; an image beside the article ("media/x.png", or
+/// "./media/x.png") is fetched from media_prefix + "x.png" when media_prefix is
+/// given (other URLs are left as written).
+std::string render_html(std::string_view markdown, std::string_view media_prefix = {});
 
 /// Text of an HTML fragment: tags removed, common entities decoded.
 std::string strip_html(std::string_view html);
