@@ -358,6 +358,18 @@ Response get_index_page(Context&, const Request&) {
   return r;
 }
 
+/// The page's icon: a magnifier, as SVG (browsers take it at /favicon.ico too).
+Response get_favicon(Context&, const Request&) {
+  Response r;
+  r.content_type = "image/svg+xml";
+  r.headers = {{"Cache-Control", "public, max-age=86400"}};
+  r.body =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><circle cx=\"13\" cy=\"13\" r=\"9\" "
+      "fill=\"none\" stroke=\"#0067b8\" stroke-width=\"4\"/><path d=\"M20 20l9 9\" stroke=\"#0067b8\" "
+      "stroke-width=\"4\" stroke-linecap=\"round\"/></svg>";
+  return r;
+}
+
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
       {"search", R"(/v1/search)", "/v1/search", get_search},
@@ -369,6 +381,7 @@ const std::vector<Route>& routes() {
       {"metrics", R"(/metrics)", "/metrics", get_metrics},
       {"openapi", R"(/v1/openapi.json)", "/v1/openapi.json", get_openapi},
       {"page", R"(/)", "/", get_index_page},
+      {"favicon", R"(/favicon\.ico)", "/favicon.ico", get_favicon},
   };
   return table;
 }

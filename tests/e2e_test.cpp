@@ -174,6 +174,13 @@ TEST_CASE("article images: served from media/ beside the articles, or from a con
     CHECK(get_json(c, "/media/en-US/onedrive-error-icon.png", 403)["error"]["code"] == "media_too_large");
   }
   Daemon d(helpsearch::test::sample_index(), {"--threads", "2", "--media-base-url", "https://cdn.example.com/help/"});
+  {
+    httplib::Client page("127.0.0.1", d.port);
+    auto icon = page.Get("/favicon.ico");  // the page links it: no 404 in the browser's console
+    REQUIRE(icon);
+    CHECK(icon->status == 200);
+    CHECK(icon->get_header_value("Content-Type") == "image/svg+xml");
+  }
   httplib::Client c("127.0.0.1", d.port);
   const std::string html = get_json(c, "/v1/articles/de-DE/app-passwords")["html"];
   CHECK(html.find("<img src=\"https://cdn.example.com/help/de-DE/app-password-add.png\"") != std::string::npos);
