@@ -64,7 +64,7 @@ struct SmallIndex {
 void read_article(std::string_view bytes) {
   ReadResult r = parse_article(bytes, {"/fuzz/en-US/article.md", "en-US"});
   if (!r.ok) return;
-  (void)render_html(r.article.markdown);
+  (void)render_html(r.article.markdown, "/media/xx-YY/");
   (void)r.article.key();
 }
 

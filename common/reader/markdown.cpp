@@ -222,6 +222,15 @@ MarkdownText extract_markdown(std::string_view markdown) {
 
 namespace {
 
+/// Puts replacement in node's place and frees node; where the parent may not
+/// hold the replacement (cmark refuses), node stays and replacement is freed.
+void replace_node(cmark_node* node, cmark_node* replacement) {
+  if (cmark_node_replace(node, replacement))
+    cmark_node_free(node);
+  else
+    cmark_node_free(replacement);
+}
+
 std::string escape_attribute(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -269,8 +278,7 @@ void render_image(cmark_node* image, std::string_view media_prefix) {
   html += " loading=\"lazy\">";
   cmark_node* markup = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
   cmark_node_set_on_enter(markup, html.c_str());
-  cmark_node_replace(image, markup);
-  cmark_node_free(image);
+  replace_node(image, markup);
 }
 
 }  // namespace
@@ -294,10 +302,10 @@ std::string render_html(std::string_view markdown, std::string_view media_prefix
     if (kind == InlineHtml::kMarkup) continue;
     cmark_node* replacement = cmark_node_new(kind == InlineHtml::kBreak ? CMARK_NODE_LINEBREAK : CMARK_NODE_TEXT);
     if (kind == InlineHtml::kText) cmark_node_set_literal(replacement, literal(node));
-    cmark_node_replace(node, replacement);
-    cmark_node_free(node);
+    replace_node(node, replacement);
   }
-  for (cmark_node* image : images) render_image(image, media_prefix);
+  // Innermost first: an image in another's alt text is replaced before its holder is.
+  for (auto it = images.rbegin(); it != images.rend(); ++it) render_image(*it, media_prefix);
   return doc.html();
 }
 
