@@ -93,8 +93,8 @@ Response get_openapi(Context& ctx, const Request& req);
 /// GET / — the help search page
 Response get_index_page(Context& ctx, const Request& req);
 
-/// The OpenAPI 3 document of the API.
-std::string openapi_document();
+/// The OpenAPI 3.1 document of the API (openapi.json, embedded at build time).
+const std::string& openapi_document();
 
 /// The search page (web/index.html, embedded at build time).
 const std::string& index_page();

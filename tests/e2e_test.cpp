@@ -29,6 +29,7 @@ namespace {
 json get_json(httplib::Client& c, const std::string& path, int status = 200) {
   auto r = c.Get(path.c_str());
   REQUIRE(r);
+  helpsearch::test::record_response("GET", path, r->status, r->get_header_value("Content-Type"), r->body);
   INFO(path << " → " << r->body);
   CHECK(r->status == status);
   CHECK(r->get_header_value("Content-Type").rfind("application/json", 0) == 0);
@@ -83,6 +84,57 @@ TEST_CASE("helpsearchd over HTTP", "[e2e]") {
   auto metrics = c.Get("/metrics");
   REQUIRE(metrics);
   CHECK(metrics->body.find("helpsearch_requests_total") != std::string::npos);
+}
+
+TEST_CASE("every route and error answer of openapi.json, for its schema check", "[e2e][openapi]") {
+  Daemon d(helpsearch::test::sample_index(), {"--threads", "2"});
+  httplib::Client c("127.0.0.1", d.port);
+  c.set_read_timeout(10, 0);
+  auto get = [&](const std::string& path, int status) {
+    auto r = c.Get(path.c_str());
+    REQUIRE(r);
+    INFO(path << " → " << r->body);
+    CHECK(r->status == status);
+    helpsearch::test::record_response("GET", path, r->status, r->get_header_value("Content-Type"), r->body);
+  };
+  get("/v1/search?q=password", 200);
+  get("/v1/search?q=pasword&locale=en-US&limit=3&offset=1&facets=0", 200);
+  get("/v1/search?q=zzzqqq&locale=ja", 200);
+  get("/v1/search?q=x&limit=0", 400);
+  get("/v1/search?q=x&offset=x", 400);
+  get("/v1/search?q=x&locale=xx-YY", 400);
+  get("/v1/search?q=%FF", 400);
+  get("/v1/search", 400);
+  get("/v1/lookup/500", 200);
+  get("/v1/lookup/9000101?locale=de-DE", 200);
+  get("/v1/lookup/424242", 404);
+  get("/v1/lookup/" + std::string(65, '1'), 400);
+  get("/v1/suggest?q=pass&limit=3", 200);
+  get("/v1/suggest?q=pass&limit=51", 400);
+  get("/v1/articles/en-US/app-passwords", 200);
+  get("/v1/articles/de_de/reset-password", 200);
+  get("/v1/articles/en-US/nothing-here", 404);
+  get("/v1/articles/x!/y", 400);
+  get("/healthz", 200);
+  get("/metrics", 200);
+  get("/v1/openapi.json", 200);
+  get("/", 200);
+  get("/?q=password&locale=en-US&embed=1", 200);
+  get("/no/such/path", 404);
+  auto post = c.Post("/v1/search?q=x", "", "text/plain");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+  helpsearch::test::record_response("POST", "/v1/search?q=x", post->status, post->get_header_value("Content-Type"),
+                                    post->body);
+  get("/v1/search?q=" + std::string(9000, 'a'), 414);
+  // A head with too many fields: answered before any route, as raw HTTP.
+  std::string many = "GET /healthz HTTP/1.1\r\n";
+  for (int i = 0; i < 100; ++i) many += "X-" + std::to_string(i) + ": y\r\n";
+  const std::string raw = helpsearch::test::http_exchange(d.port, many + "\r\n");
+  REQUIRE(raw.rfind("HTTP/1.1 431", 0) == 0);
+  const size_t body = raw.find("\r\n\r\n");
+  REQUIRE(body != std::string::npos);
+  helpsearch::test::record_response("GET", "/healthz", 431, "application/json", raw.substr(body + 4));
 }
 
 TEST_CASE("a re-index is picked up without a restart and no request fails meanwhile", "[e2e]") {

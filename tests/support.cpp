@@ -3,9 +3,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "indexer.h"
 
@@ -57,6 +60,19 @@ const std::string& sample_index() {
 void write_file(const std::string& path, const std::string& content) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path, std::ios::binary) << content;
+}
+
+void record_response(const std::string& method, const std::string& path, int status,
+                     const std::string& content_type, const std::string& body) {
+  const char* file = std::getenv("HELPSEARCH_RECORD_RESPONSES");
+  if (!file || !*file) return;
+  static std::mutex mutex;
+  const std::lock_guard<std::mutex> lock(mutex);
+  std::ofstream out(file, std::ios::app);
+  out << nlohmann::json{{"method", method}, {"path", path}, {"status", status},
+                        {"content_type", content_type}, {"body", body}}
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+      << "\n";
 }
 
 }  // namespace helpsearch::test

@@ -17,4 +17,10 @@ const std::string& sample_index();
 /// Writes a file (creating parent folders).
 void write_file(const std::string& path, const std::string& content);
 
+/// When HELPSEARCH_RECORD_RESPONSES names a file, appends one JSON line
+/// {method, path, status, content_type, body} to it: tests/openapi/run.sh
+/// checks every recorded answer against the schemas searchd/openapi.json declares.
+void record_response(const std::string& method, const std::string& path, int status,
+                     const std::string& content_type, const std::string& body);
+
 }  // namespace helpsearch::test
