@@ -207,6 +207,8 @@ TEST_CASE("article images: served from media/ beside the articles, or from a con
                     "center\" loading=\"lazy\">") != std::string::npos);
     auto img = c.Get("/media/en-US/reset-password-pane.png");
     REQUIRE(img);
+    helpsearch::test::record_response("GET", "/media/en-US/reset-password-pane.png", img->status,
+                                      img->get_header_value("Content-Type"), img->body);
     CHECK(img->status == 200);
     CHECK(img->get_header_value("Content-Type") == "image/png");
     CHECK(img->body.rfind("\x89PNG\r\n\x1a\n", 0) == 0);
@@ -230,6 +232,8 @@ TEST_CASE("article images: served from media/ beside the articles, or from a con
     httplib::Client page("127.0.0.1", d.port);
     auto icon = page.Get("/favicon.ico");  // the page links it: no 404 in the browser's console
     REQUIRE(icon);
+    helpsearch::test::record_response("GET", "/favicon.ico", icon->status, icon->get_header_value("Content-Type"),
+                                      icon->body);
     CHECK(icon->status == 200);
     CHECK(icon->get_header_value("Content-Type") == "image/svg+xml");
   }
