@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +29,7 @@
 #include "article.h"
 #include "document.h"
 #include "locales.h"
+#include "parallel_write.h"
 #include "schema.h"
 
 namespace fs = std::filesystem;
@@ -224,18 +227,6 @@ struct Collected {
 
 /// A warning, once per language, for a language written with spaces that has
 /// no Snowball stemmer here: its articles are indexed without stems.
-/// Compacts a database just built (fuller blocks: a smaller, faster index that
-/// later runs still update), swapped in whole so that a reader never sees half.
-bool compact(const std::string& path, std::ostream& err) {
-  const std::string tmp = path + ".compact";
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  Xapian::Database(path).compact(tmp);
-  if (!swap_directories(tmp, path, err)) return false;
-  fs::remove_all(tmp, ec);
-  return true;
-}
-
 void warn_unstemmed(const std::string& path, const std::string& locale, std::set<std::string>& warned,
                     std::vector<Problem>& problems) {
   const std::string language = language_of(locale);
@@ -354,9 +345,9 @@ std::vector<std::string> indexed_spelling(Xapian::WritableDatabase& db, const st
 
 /// Writes one built article, then moves the spelling table from its old
 /// version's words to its own. A Xapian error that the document causes is
-/// the file's failure, and changes nothing.
+/// the file's failure (in problems), and changes nothing.
 bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built, bool fresh,
-               std::ostream& err) {
+               std::vector<Problem>& problems) {
   const std::string key_term = schema::kKey + entry.key;
   try {
     // Into a new database each key comes once (collect_entries keeps one file a key): nothing to replace.
@@ -371,15 +362,28 @@ bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocu
     for (const auto& w : built.spelling) db.add_spelling(w);
     return true;
   } catch (const Xapian::InvalidArgumentError& e) {
-    report(err, {entry.path, 0, "cannot index: " + e.get_description()});
+    problems.push_back({entry.path, 0, "cannot index: " + e.get_description()});
     return false;
   }
+}
+
+/// Counts and reports one file's outcome, in file order.
+void tally(const std::vector<Problem>& problems, bool built, bool written, IndexStats& stats, std::ostream& err) {
+  for (const auto& p : problems) {
+    report(err, p);
+    if (p.fatal) ++stats.failed;
+  }
+  if (!built) return;
+  if (written)
+    ++stats.indexed;
+  else
+    ++stats.failed;
 }
 
 /// Pass 2: builds the changed articles on worker threads and writes them in
 /// batches, one Xapian commit each.
 void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& changed, const IndexOptions& opt,
-                   bool fresh, IndexStats& stats, std::ostream& err) {
+                   IndexStats& stats, std::ostream& err) {
   Progress progress(opt.progress, changed.size());
   const size_t batch = std::max<size_t>(1, opt.batch);
   const std::string fingerprint = Analyzer::fingerprint();
@@ -397,20 +401,74 @@ void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& chang
     db.set_metadata(schema::kMetaAnalyzer, fingerprint);
     db.set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
     for (size_t i = 0; i < built.size(); ++i) {
-      for (const auto& p : built[i].problems) {
-        report(err, p);
-        if (p.fatal) ++stats.failed;
-      }
-      if (!built[i].doc) continue;
-      if (write_one(db, changed[begin + i], *built[i].doc, fresh, err))
-        ++stats.indexed;
-      else
-        ++stats.failed;
+      const bool written = built[i].doc && write_one(db, changed[begin + i], *built[i].doc, false, built[i].problems);
+      tally(built[i].problems, built[i].doc.has_value(), written, stats, err);
       progress.update(begin + i + 1);
     }
     db.commit_transaction();
     progress.update(end, end == changed.size());
   }
+}
+
+/// Size in bytes of an entry's file, from its stamp.
+size_t file_bytes(const Entry& e) { return std::strtoull(e.stamp.c_str(), nullptr, 10); }
+
+/// The databases a full build writes in parallel, beside target: "<target>.part<k>".
+std::vector<std::string> part_paths(const std::string& target, size_t n) {
+  std::vector<std::string> paths;
+  for (size_t k = 0; k < n; ++k) paths.push_back(target + ".part" + std::to_string(k));
+  return paths;
+}
+
+/// Pass 2 of a full build: the articles go into opt.threads new databases at
+/// once (consecutive runs of files, one thread each, parsing and writing),
+/// which are then merged by compaction into a new database that replaces
+/// target whole. The parts are scratch (no fsync, updated in place): only
+/// the merged database must survive a crash, and until it is swapped in,
+/// target is what it was.
+bool write_fresh(const std::string& target, const std::vector<Entry>& changed, const IndexOptions& opt,
+                 IndexStats& stats, std::ostream& err) {
+  if (changed.empty()) return true;
+  std::vector<size_t> weights;
+  for (const auto& e : changed) weights.push_back(file_bytes(e));
+  const auto parts = split_consecutive(weights, std::max(1u, opt.threads));
+  const std::vector<std::string> paths = part_paths(target, parts.size());
+  std::vector<Xapian::WritableDatabase> dbs;
+  std::error_code ec;
+  for (const auto& path : paths) {
+    fs::remove_all(path, ec);
+    dbs.emplace_back(path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC | Xapian::DB_DANGEROUS);
+    dbs.back().set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+    dbs.back().set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
+  }
+  struct Outcome {
+    std::vector<Problem> problems;
+    bool built = false, written = false;
+  };
+  std::vector<Outcome> outcomes(changed.size());
+  std::atomic<size_t> done{0};
+  auto write = [&](Xapian::WritableDatabase& db, size_t i) {
+    Built b = build_one(changed[i], opt.default_locale);
+    outcomes[i].built = b.doc.has_value();
+    outcomes[i].written = b.doc && write_one(db, changed[i], *b.doc, true, b.problems);
+    outcomes[i].problems = std::move(b.problems);
+  };
+  auto running = std::async(std::launch::async, [&] { write_parallel(dbs, parts, opt.threads, opt.batch, write, &done); });
+  Progress progress(opt.progress, changed.size());
+  while (running.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) progress.update(done);
+  running.get();
+  progress.update(done, true);
+  for (auto& db : dbs) db.close();
+  for (const auto& o : outcomes) tally(o.problems, o.built, o.written, stats, err);
+  bool ok = true;
+  if (stats.indexed > 0) {
+    const std::string merged = target + ".compact";
+    fs::remove_all(merged, ec);
+    merge_databases(paths, merged);
+    ok = swap_directories(merged, target, err);
+  }
+  for (const auto& path : paths) fs::remove_all(path, ec);
+  return ok;
 }
 
 /// Deletes the articles whose files are gone under the sources (and their spelling words).
@@ -485,18 +543,21 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
   std::unique_ptr<Xapian::WritableDatabase> db = open_target(opt, target, err);
   if (!db) return kExitUsage;
 
-  const bool fresh = db->get_doccount() == 0;  // a first build or a rebuild: compacted at the end
+  const bool fresh = db->get_doccount() == 0;  // a first build or a rebuild: written in parallel, compacted
   const Collected collected = collect_entries(files, opt, known_files(*db), stats, err);
   try {
-    write_batches(*db, select_changed(*db, collected.entries, stats), opt, fresh, stats, err);
-    if (opt.prune) prune_missing(*db, opt, collected, stats);
+    const std::vector<Entry> changed = select_changed(*db, collected.entries, stats);
+    if (!fresh) {
+      write_batches(*db, changed, opt, stats, err);
+      if (opt.prune) prune_missing(*db, opt, collected, stats);
+    }
     if (db->get_doccount() == 0 || db->get_metadata(schema::kMetaAnalyzer).empty()) {
       db->set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
       db->set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
     }
     db->commit();
     db->close();
-    if (fresh && stats.indexed > 0 && !compact(target, err)) return kExitUsage;
+    if (fresh && !write_fresh(target, changed, opt, stats, err)) return kExitUsage;
     if (swap_in && !swap_directories(target, opt.db, err)) return kExitUsage;
   } catch (const Xapian::Error& e) {
     err << opt.db << ": error: " << e.get_description() << '\n';
