@@ -343,11 +343,15 @@ std::vector<std::string> indexed_spelling(Xapian::WritableDatabase& db, const st
   return spelling_words(db.get_document(*it));
 }
 
+/// Spelling words and how many articles have each, gathered to be added at once.
+using SpellingCounts = std::unordered_map<std::string, Xapian::termcount>;
+
 /// Writes one built article, then moves the spelling table from its old
-/// version's words to its own. A Xapian error that the document causes is
-/// the file's failure (in problems), and changes nothing.
+/// version's words to its own (or, given spelling, counts its words there
+/// instead). A Xapian error that the document causes is the file's failure
+/// (in problems), and changes nothing.
 bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built, bool fresh,
-               std::vector<Problem>& problems) {
+               std::vector<Problem>& problems, SpellingCounts* spelling = nullptr) {
   const std::string key_term = schema::kKey + entry.key;
   try {
     // Into a new database each key comes once (collect_entries keeps one file a key): nothing to replace.
@@ -359,7 +363,12 @@ bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocu
     else
       db.replace_document(key_term, doc);
     for (const auto& w : old_words) db.remove_spelling(w);
-    for (const auto& w : built.spelling) db.add_spelling(w);
+    for (const auto& w : built.spelling) {
+      if (spelling)
+        ++(*spelling)[w];
+      else
+        db.add_spelling(w);
+    }
     return true;
   } catch (const Xapian::InvalidArgumentError& e) {
     problems.push_back({entry.path, 0, "cannot index: " + e.get_description()});
@@ -446,14 +455,22 @@ bool write_fresh(const std::string& target, const std::vector<Entry>& changed, c
     bool built = false, written = false;
   };
   std::vector<Outcome> outcomes(changed.size());
+  // A word's entry in the spelling table is rewritten at every commit that
+  // adds to it: each part adds its words once, counted, at its end.
+  std::vector<SpellingCounts> spelling(parts.size());
   std::atomic<size_t> done{0};
-  auto write = [&](Xapian::WritableDatabase& db, size_t i) {
+  auto write = [&](Xapian::WritableDatabase& db, size_t part, size_t i) {
     Built b = build_one(changed[i], opt.default_locale);
     outcomes[i].built = b.doc.has_value();
-    outcomes[i].written = b.doc && write_one(db, changed[i], *b.doc, true, b.problems);
+    outcomes[i].written = b.doc && write_one(db, changed[i], *b.doc, true, b.problems, &spelling[part]);
     outcomes[i].problems = std::move(b.problems);
   };
-  auto running = std::async(std::launch::async, [&] { write_parallel(dbs, parts, opt.threads, opt.batch, write, &done); });
+  auto finish = [&](Xapian::WritableDatabase& db, size_t part) {
+    for (const auto& [word, count] : spelling[part]) db.add_spelling(word, count);
+    SpellingCounts().swap(spelling[part]);
+  };
+  auto running = std::async(std::launch::async,
+                            [&] { write_parallel(dbs, parts, opt.threads, opt.batch, write, finish, &done); });
   Progress progress(opt.progress, changed.size());
   while (running.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) progress.update(done);
   running.get();

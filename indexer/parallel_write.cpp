@@ -8,8 +8,7 @@
 namespace helpsearch {
 
 void write_parallel(std::vector<Xapian::WritableDatabase>& dbs, const std::vector<std::vector<size_t>>& parts,
-                    unsigned threads, size_t batch,
-                    const std::function<void(Xapian::WritableDatabase&, size_t)>& write,
+                    unsigned threads, size_t batch, const WriteItem& write, const FinishPart& finish,
                     std::atomic<size_t>* done) {
   const size_t n = std::min(dbs.size(), parts.size());
   batch = std::max<size_t>(1, batch);
@@ -21,10 +20,11 @@ void write_parallel(std::vector<Xapian::WritableDatabase>& dbs, const std::vecto
         size_t written = 0;
         for (size_t item : parts[k]) {
           if (stop) return;
-          write(dbs[k], item);
+          write(dbs[k], k, item);
           if (done) ++*done;
           if (++written % batch == 0) dbs[k].commit();
         }
+        if (finish) finish(dbs[k], k);
         dbs[k].commit();
       }
     } catch (...) {

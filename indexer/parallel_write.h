@@ -15,15 +15,19 @@
 
 namespace helpsearch {
 
-/// Writes item i of parts[k] into dbs[k] by write(dbs[k], i), each database
-/// committed every `batch` items and at its end. Up to `threads` threads run
-/// at once, each taking the next database not yet begun, so a database is
-/// only ever written by one thread. done (when given) counts the items
-/// written, for a progress bar. The first exception of any thread stops the
-/// others (after their current item) and is rethrown here.
+/// Writes one item into the database of its part: write(db, part, item).
+using WriteItem = std::function<void(Xapian::WritableDatabase&, size_t, size_t)>;
+/// Called once a part's items are all written, before its last commit: finish(db, part).
+using FinishPart = std::function<void(Xapian::WritableDatabase&, size_t)>;
+
+/// Writes the items of parts[k] into dbs[k], each database committed every
+/// `batch` items and once finished. Up to `threads` threads run at once, each
+/// taking the next database not yet begun, so a database is only ever
+/// written by one thread. done (when given) counts the items written, for a
+/// progress bar. The first exception of any thread stops the others (after
+/// their current item) and is rethrown here.
 void write_parallel(std::vector<Xapian::WritableDatabase>& dbs, const std::vector<std::vector<size_t>>& parts,
-                    unsigned threads, size_t batch,
-                    const std::function<void(Xapian::WritableDatabase&, size_t)>& write,
+                    unsigned threads, size_t batch, const WriteItem& write, const FinishPart& finish = nullptr,
                     std::atomic<size_t>* done = nullptr);
 
 /// Splits items 0..weights.size()-1 into at most n runs of consecutive items
