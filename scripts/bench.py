@@ -11,7 +11,7 @@
      title prefixes at 8 connections; searchd's RSS after the run
   4. PROFILE=1: searchd again under gperftools, top functions
 
-usage: scripts/bench.py --build BUILD [--corpus DIR] [--eval DIR] [--seconds 10] [--json OUT]
+usage: scripts/bench.py --build BUILD [--corpus DIR] [--eval DIR] [--seconds 10] [--json OUT] [--index-only]
 Skips (exit 0) when the corpus or the evaluation is absent. searchd has no
 response cache: every figure is the engine's."""
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.parse, urllib.request
@@ -26,6 +26,7 @@ ap.add_argument('--seconds', type=float, default=10)
 ap.add_argument('--json')
 ap.add_argument('--work', help='scratch folder (default: a new temporary one)')
 ap.add_argument('--reuse', action='store_true', help="keep the indexes of an earlier run's --work folder")
+ap.add_argument('--index-only', action='store_true', help='only the index builds and the no-op re-run')
 ap.add_argument('--profile', action='store_true', default=os.environ.get('PROFILE') == '1')
 a = ap.parse_args()
 if not os.path.isdir(a.corpus) or not os.path.isdir(a.eval):
@@ -202,6 +203,8 @@ def table():
     print('| index build peak RSS | %d MB | omindex %d MB | |' % (h['peak_rss_mb'], o['peak_rss_mb']))
     print('| index size | %.1f MB | omindex %.1f MB | %.2f |' % (h['size_mb'], o['size_mb'], h['size_mb'] / o['size_mb']))
     print('| no-op re-run | %.2f s | | |' % ix['noop_rerun']['wall_s'])
+    if a.index_only:
+        return
     for conns, r in results['search'].items():
         print('| /v1/search, %s conn | %.0f q/s, p50 %.2f ms, p99 %.2f ms, %d errors | raw matcher %.0f q/s | %.2f× |' % (
             conns, r['qps'], r['p50_ms'], r['p99_ms'], r['errors'], raw['qps'], r['vs_raw_matcher']))
@@ -221,18 +224,19 @@ if a.reuse and os.path.exists(os.path.join(work, 'bench.json')):
     results['index'] = json.load(open(os.path.join(work, 'bench.json')))['index']
 else:
     results['index'] = index()
-print('bench: raw matcher, %gs' % a.seconds, flush=True)
-results['raw_matcher'] = raw_matcher()
-print('bench: helpsearch engine in-process, %gs' % a.seconds, flush=True)
-results['engine'] = engine()
-print('bench: helpsearchd under wrk', flush=True)
-serve()
+if not a.index_only:
+    print('bench: raw matcher, %gs' % a.seconds, flush=True)
+    results['raw_matcher'] = raw_matcher()
+    print('bench: helpsearch engine in-process, %gs' % a.seconds, flush=True)
+    results['engine'] = engine()
+    print('bench: helpsearchd under wrk', flush=True)
+    serve()
 table()
 for out in [a.json, os.path.join(work, 'bench.json')]:
     if out:
         with open(out, 'w') as f:
             json.dump(results, f, indent=1)
-if a.profile:
+if a.profile and not a.index_only:
     profile()
 if not a.work:
     shutil.rmtree(work, ignore_errors=True)
