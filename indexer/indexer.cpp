@@ -263,6 +263,61 @@ std::unordered_map<std::string, Known> known_files(Xapian::Database& db) {
   return out;
 }
 
+/// What pass 1 learns of one file: its entry, or its problems.
+struct Scanned {
+  std::optional<Entry> entry;
+  std::vector<Problem> problems;  ///< before the stemmer warning of locale
+  std::string locale;             ///< of a file read (for warn_unstemmed)
+  std::vector<Problem> late;      ///< after it
+};
+
+Scanned scan_file(const std::string& path, const IndexOptions& opt, const std::unordered_map<std::string, Known>& known) {
+  Scanned out;
+  const std::string stamp = file_stamp(path);
+  if (auto k = known.find(path); !stamp.empty() && k != known.end() && k->second.stamp == stamp) {
+    out.entry = Entry{path, k->second.key, k->second.hash, stamp, true};
+    return out;
+  }
+  try {
+    std::string error;
+    auto content = read_file(path, &error);
+    if (!content) {
+      out.problems.push_back({path, 0, error});
+      return out;
+    }
+    ReadResult r = parse_article(*content, {path, opt.default_locale}, ParseDepth::kHeader);
+    if (!r.ok) {
+      out.problems.push_back({path, r.line, r.error});
+      return out;
+    }
+    for (const auto& w : r.article.warnings) out.problems.push_back({path, 0, w, false});
+    out.locale = r.article.locale;
+    Entry e{path, r.article.key(), fnv1a_hex(*content), stamp, false};
+    if (e.key.size() + 1 > schema::kMaxTermBytes)
+      out.late.push_back({path, 0, "the key " + e.key + " is longer than an index term may be; shorten the file name"});
+    else
+      out.entry = std::move(e);
+  } catch (...) {
+    out.problems.push_back({path, 0, "cannot read: " + describe_current_exception()});
+  }
+  return out;
+}
+
+/// Pass 1 over all files, on opt.threads threads; the outcomes in file order.
+std::vector<Scanned> scan_files(const std::vector<std::string>& files, const IndexOptions& opt,
+                                const std::unordered_map<std::string, Known>& known) {
+  std::vector<Scanned> out(files.size());
+  const unsigned threads = std::max(1u, opt.threads);
+  std::vector<std::future<void>> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.push_back(std::async(std::launch::async, [&, t] {
+      for (size_t i = t; i < files.size(); i += threads) out[i] = scan_file(files[i], opt, known);
+    }));
+  }
+  for (auto& w : workers) w.get();
+  return out;
+}
+
 Collected collect_entries(const std::vector<std::string>& files, const IndexOptions& opt,
                           const std::unordered_map<std::string, Known>& known, IndexStats& stats, std::ostream& err) {
   Collected c;
@@ -277,35 +332,18 @@ Collected collect_entries(const std::vector<std::string>& files, const IndexOpti
       c.entries.push_back(std::move(e));
     }
   };
-  for (const auto& path : files) {
-    const std::string stamp = file_stamp(path);
-    if (auto k = known.find(path); !stamp.empty() && k != known.end() && k->second.stamp == stamp) {
-      add(Entry{path, k->second.key, k->second.hash, stamp, true});
+  std::vector<Scanned> scanned = scan_files(files, opt, known);
+  for (size_t i = 0; i < files.size(); ++i) {
+    Scanned& f = scanned[i];
+    problems.insert(problems.end(), f.problems.begin(), f.problems.end());
+    try {
+      if (!f.locale.empty()) warn_unstemmed(files[i], f.locale, warned, problems);
+    } catch (...) {
+      problems.push_back({files[i], 0, "cannot read: " + describe_current_exception()});
       continue;
     }
-    try {
-      std::string error;
-      auto content = read_file(path, &error);
-      if (!content) {
-        problems.push_back({path, 0, error});
-        continue;
-      }
-      ReadResult r = parse_article(*content, {path, opt.default_locale}, ParseDepth::kHeader);
-      if (!r.ok) {
-        problems.push_back({path, r.line, r.error});
-        continue;
-      }
-      for (const auto& w : r.article.warnings) problems.push_back({path, 0, w, false});
-      warn_unstemmed(path, r.article.locale, warned, problems);
-      Entry e{path, r.article.key(), fnv1a_hex(*content), stamp, false};
-      if (e.key.size() + 1 > schema::kMaxTermBytes) {
-        problems.push_back({path, 0, "the key " + e.key + " is longer than an index term may be; shorten the file name"});
-        continue;
-      }
-      add(std::move(e));
-    } catch (...) {
-      problems.push_back({path, 0, "cannot read: " + describe_current_exception()});
-    }
+    problems.insert(problems.end(), f.late.begin(), f.late.end());
+    if (f.entry) add(std::move(*f.entry));
   }
   for (const auto& p : problems) {
     report(err, p);
