@@ -29,6 +29,17 @@ inline constexpr const char* kTitle = "S";
 /// title matches "XH" + that word, and phrases on from there. Read by the
 /// query builder for as-you-type ranking.
 inline constexpr const char* kTitleStart = "XH";
+/// Every leading part (1 to kMaxEdgeChars characters) of each title word of
+/// a script written with spaces, at the word's position ("XPg", "XPgo",
+/// "XPgov" … for "Government"): an unfinished last word of a query is one
+/// term, whatever its length, and can stand in a title phrase. Read by query
+/// (as-you-type).
+inline constexpr const char* kTitlePrefix = "XP";
+/// Every leading part of a title's first word, beside kTitleStart (same
+/// position): one unfinished word that begins a title. Read by query.
+inline constexpr const char* kTitleStartPrefix = "XI";
+/// Longest leading part written under kTitlePrefix and kTitleStartPrefix.
+inline constexpr size_t kMaxEdgeChars = 12;
 /// Stemmed title words; no positions. Read by query.
 inline constexpr const char* kTitleStem = "ZS";
 /// English source sentences of side-by-side articles (cross-lingual field). Read by query.
@@ -95,7 +106,7 @@ inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Schema version of this header; bumped with any change to the names above.
 /// Part of the analyzer fingerprint; written for people (xapian-delve).
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
-inline constexpr const char* kSchemaVersion = "5";
+inline constexpr const char* kSchemaVersion = "6";
 
 // ---- positions ----------------------------------------------------------------
 /// Gap left between blocks (paragraphs, list items, fields) so that phrases
