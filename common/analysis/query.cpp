@@ -373,9 +373,10 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
     // it begins (one term, however short the word) and, from kMinPrefix
     // characters, for its completions in the text.
     const Xapian::Query in_title = title_prefix(schema::kTitlePrefix, schema::kTitle, w);
-    std::vector<Xapian::Query> alts{u.weight, scaled(kPrefix * kTitle, in_title)};
-    u.title = Xapian::Query(Xapian::Query::OP_OR, u.title, in_title);
     const bool complete = utf8_length(w) >= kMinPrefix || looks_like_number(w);
+    std::vector<Xapian::Query> alts{u.weight};
+    if (complete) alts.push_back(scaled(kPrefix * kTitle, in_title));
+    u.title = Xapian::Query(Xapian::Query::OP_OR, u.title, in_title);
     if (!title_only && complete) alts.push_back(scaled(kPrefix, prefix_query("", w)));
     u.weight = best_of(alts);
     u.frequency = std::max(u.frequency, frequency(schema::kTitlePrefix + w));
@@ -469,23 +470,19 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
     ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
     return;
   }
-  // The title's first word, then the typed words in order, the unfinished
-  // last one as the title word it begins (one term of the title's leading
-  // parts; a longer one is left out of the phrase and filters it).
-  const std::string& last = typed.back().norm;
-  const bool last_in_phrase = partial_word && utf8_length(last) <= schema::kMaxEdgeChars;
+  // The title's first word, then the typed words in order; an unfinished
+  // last word is left out of the phrase and must begin a word of that title
+  // (one term of the title's leading parts; as a member of the phrase it
+  // cost literal text precision in the reference evaluation).
   const std::vector<Segment> rest = phrase_head({typed.begin(), typed.end() - (partial_word ? 1 : 0)});
   Xapian::termcount span = 0;
   std::vector<Xapian::Query> leaves{Xapian::Query(head)};
   for (Xapian::Query& t : phrase_terms(rest, schema::kTitle, &span)) leaves.push_back(std::move(t));
-  if (last_in_phrase) {
-    leaves.emplace_back(schema::kTitlePrefix + last);
-    ++span;
-  }
   Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaves.begin(), leaves.end(), span + 1);
-  const Xapian::Query starts = partial_word && !last_in_phrase
-                                   ? Xapian::Query(Xapian::Query::OP_FILTER, phrase, prefix_query(schema::kTitle, last))
-                                   : phrase;
+  const Xapian::Query starts =
+      partial_word ? Xapian::Query(Xapian::Query::OP_FILTER, phrase,
+                                   title_prefix(schema::kTitlePrefix, schema::kTitle, typed.back().norm))
+                   : phrase;
   ctx.boosts.push_back(checked(scaled(kTitleStart, starts)));
   ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
 }
