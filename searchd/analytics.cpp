@@ -16,6 +16,7 @@ namespace helpsearch {
 namespace {
 
 constexpr size_t kBatch = 1000;            // events per transaction
+constexpr std::chrono::milliseconds kGather{200};  // the writer waits this long for a batch to fill
 constexpr int64_t kPruneEvery = 3600;      // seconds between retention passes
 constexpr size_t kMaxQueryBytes = 200;     // of a normalised query
 
@@ -140,6 +141,7 @@ int64_t Analytics::now() const {
 }
 
 bool Analytics::push(Event e) {
+  size_t waiting = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (queue_.size() >= config_.queue_capacity) {
@@ -148,8 +150,10 @@ bool Analytics::push(Event e) {
     }
     queue_.push_back(std::move(e));
     ++queued_;
+    waiting = queue_.size();
   }
-  wake_.notify_one();
+  // The writer sleeps on an empty queue, then gathers: only the first event and a full batch wake it.
+  if (waiting == 1 || waiting == kBatch) wake_.notify_one();
   return true;
 }
 
@@ -182,6 +186,8 @@ void Analytics::flush(int timeout_ms) {
   if (!config_.enabled) return;
   std::unique_lock<std::mutex> lock(mutex_);
   const uint64_t target = queued_;
+  urgent_ = true;
+  wake_.notify_all();
   done_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return written_ >= target; });
 }
 
@@ -191,6 +197,9 @@ void Analytics::run() {
   while (true) {
     wake_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_ || !queue_.empty(); });
     if (queue_.empty() && stop_) break;
+    // Gather a batch: one transaction per kGather, not one per search.
+    wake_.wait_for(lock, kGather, [this] { return stop_ || urgent_ || queue_.size() >= kBatch; });
+    urgent_ = false;
     std::vector<Event> batch;
     while (!queue_.empty() && batch.size() < kBatch) {
       batch.push_back(std::move(queue_.front()));

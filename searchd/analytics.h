@@ -126,6 +126,7 @@ class Analytics {
   std::deque<Event> queue_;
   uint64_t queued_ = 0, written_ = 0;  ///< events accepted / handled by the writer (under mutex_)
   bool stop_ = false;
+  bool urgent_ = false;  ///< flush() waits: write without gathering
   int64_t last_prune_ = 0;
   std::string last_error_;
   std::atomic<uint64_t> recorded_{0}, clicks_{0}, dropped_{0}, write_errors_{0}, pruned_{0};
