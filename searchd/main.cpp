@@ -80,7 +80,9 @@ int run(int argc, char** argv) {
   try {
     helpsearch::Service service(config.service);
     helpsearch::Metrics metrics;
-    helpsearch::Context ctx{service, metrics};
+    helpsearch::Analytics analytics(config.analytics);
+    if (analytics.enabled()) metrics.add_source([&analytics] { return analytics.metrics_text(); });
+    helpsearch::Context ctx{service, metrics, &analytics};
     return helpsearch::serve(ctx, config.server);
   } catch (const std::exception& e) {
     std::cerr << "helpsearchd: error: " << e.what() << '\n';
