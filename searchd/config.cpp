@@ -105,6 +105,21 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
          if (e.empty()) svc.max_media_bytes = static_cast<size_t>(n);
          return e;
        }},
+      {"spelling_db", [&](const json& v) { return text(v, &svc.spelling_db); }},
+      {"remote_timeout",
+       [&](const json& v) {
+         std::chrono::milliseconds ms{};
+         std::string e = seconds(v, 0.05, 600, &ms);
+         if (e.empty()) svc.remote.timeout_ms = static_cast<unsigned>(ms.count());
+         return e;
+       }},
+      {"remote_connect_timeout",
+       [&](const json& v) {
+         std::chrono::milliseconds ms{};
+         std::string e = seconds(v, 0.05, 600, &ms);
+         if (e.empty()) svc.remote.connect_timeout_ms = static_cast<unsigned>(ms.count());
+         return e;
+       }},
       {"listen", [&](const json& v) { return listen(v, &srv); }},
       {"threads",
        [&](const json& v) {
@@ -153,10 +168,10 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
     auto rule = rules.find(key);
     if (rule == rules.end()) return key + ": unknown key (known: db, listen, threads, max_connections, backlog, "
                                           "head_timeout, keep_alive_timeout, keep_alive_requests, synonyms, media_base_url, max_media_bytes, "
-                                          "fallbacks, quiet, cors_origin)";
+                                          "fallbacks, quiet, cors_origin, remote_timeout, remote_connect_timeout, spelling_db)";
     if (std::string e = rule->second(value); !e.empty()) return key + ": " + e;
   }
-  if (svc.db.empty()) return "db: required (the index directory)";
+  if (svc.db.empty()) return "db: required (the index directory or stub file)";
   return "";
 }
 
