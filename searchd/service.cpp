@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <atomic>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include "analyzer.h"
@@ -247,6 +248,21 @@ void Service::refresh(Handle& h) {
     if (idle->db && idle->folder != folder) idle->db.reset();
 }
 
+namespace {
+
+/// Closes a handle's databases on another thread: closing a connection to a
+/// shard that hangs waits for its timeout, which the request must not.
+void drop_connections(Service::Handle& h) {
+  std::thread([db = std::move(h.db), parts = std::move(h.parts)]() mutable {
+    db.reset();
+    parts = OpenIndex{};
+  }).detach();
+  h.db.reset();
+  h.parts = OpenIndex{};
+}
+
+}  // namespace
+
 template <class F>
 auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
   Lease lease(*this);
@@ -257,12 +273,12 @@ auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
       if (any_down_) shards_up();
       return f(h);
     } catch (const ShardUnavailable& e) {
-      h.db.reset();
+      drop_connections(h);
       shard_down(e);
       throw;
     } catch (const Xapian::Error& e) {
       if (is_network_error(e)) {
-        h.db.reset();  // the next request connects afresh: a shard back is taken at once
+        drop_connections(h);  // the next request connects afresh: a shard back is taken at once
         shard_failed(e);
       }
       // Retried after a reopen: the writer moved on under the reader
@@ -279,7 +295,7 @@ auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
 }
 
 std::vector<std::string> Service::default_locales(const std::string& q, const std::string& accept_language) {
-  const std::vector<std::string> known = health().locales;
+  const std::vector<std::string> known = locales();
   auto has = [&](const std::string& l) { return std::find(known.begin(), known.end(), l) != known.end(); };
   auto of_languages = [&](std::initializer_list<const char*> languages) {
     std::vector<std::string> out;

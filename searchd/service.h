@@ -146,8 +146,10 @@ class Service {
   /// The locale filters a search tries in order (comma-joined sets, "" = all).
   std::vector<std::string> tries(const SearchRequest& request) const;
 
+ public:
+  struct Handle;  ///< a database handle of the pool (service.cpp)
+
  private:
-  struct Handle;
   struct Lease;
   std::unique_ptr<Handle> checkout();
   void checkin(std::unique_ptr<Handle> h);

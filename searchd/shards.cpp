@@ -3,6 +3,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -156,13 +160,43 @@ OpenIndex open_index(const IndexSpec& spec, const RemoteTimeouts& timeouts) {
 }
 
 std::pair<std::string, std::string> find_unavailable(const IndexSpec& spec, const RemoteTimeouts& timeouts) {
-  for (const ShardSpec& s : spec.shards) {
-    if (!s.remote()) continue;
-    try {
-      open_shard(s, timeouts).get_metadata(schema::kMetaAnalyzer);
-    } catch (const Xapian::Error& e) {
-      return {s.name, e.get_type() + std::string(": ") + e.get_msg()};
-    }
+  // Every remote shard at once, each on a fresh connection of its own thread;
+  // one that has not answered within the connect timeout is unavailable (a
+  // connection to a hanging server also takes a timeout to close: not waited for).
+  struct Probe {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::vector<int> state;  // 0 waiting, 1 answered, 2 failed
+    std::vector<std::string> why;
+  };
+  auto probe = std::make_shared<Probe>();
+  probe->state.assign(spec.shards.size(), 1);
+  probe->why.resize(spec.shards.size());
+  const RemoteTimeouts quick{timeouts.connect_timeout_ms, timeouts.connect_timeout_ms};
+  for (size_t i = 0; i < spec.shards.size(); ++i) {
+    if (!spec.shards[i].remote()) continue;
+    probe->state[i] = 0;
+    std::thread([probe, i, s = spec.shards[i], quick] {
+      int state = 1;
+      std::string why;
+      try {
+        open_shard(s, quick).get_metadata(schema::kMetaAnalyzer);
+      } catch (const Xapian::Error& e) {
+        state = 2;
+        why = e.get_type() + std::string(": ") + e.get_msg();
+      }
+      std::lock_guard<std::mutex> lock(probe->mutex);
+      probe->state[i] = state;
+      probe->why[i] = why;
+      probe->done.notify_all();
+    }).detach();
+  }
+  std::unique_lock<std::mutex> lock(probe->mutex);
+  auto settled = [&] { return std::find(probe->state.begin(), probe->state.end(), 0) == probe->state.end(); };
+  probe->done.wait_for(lock, std::chrono::milliseconds(timeouts.connect_timeout_ms + 50), settled);
+  for (size_t i = 0; i < spec.shards.size(); ++i) {
+    if (probe->state[i] == 2) return {spec.shards[i].name, probe->why[i]};
+    if (probe->state[i] == 0) return {spec.shards[i].name, "no answer within " + std::to_string(timeouts.connect_timeout_ms) + " ms"};
   }
   return {"", ""};
 }
