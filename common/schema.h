@@ -79,7 +79,9 @@ enum Slot : Xapian::valueno {
   kSlotTitle = 2,        ///< display title (UTF-8); read by titles
   kSlotIds = 3,          ///< custom IDs joined by ','; read by titles
   kSlotContentHash = 7,  ///< 16 hex digits: FNV-1a 64 of the file bytes; read by the indexer (unchanged files)
-  kSlotSourcePath = 8,   ///< absolute path of the article's file; read by the indexer (unchanged, prune)
+  /// Absolute path of the article's file; read by the indexer (unchanged, prune), by
+  /// searchd for media folders, and by search to order equal weights (one per article).
+  kSlotSourcePath = 8,
   /// Localized Markdown body (sxs English removed), read by article
   /// (/v1/articles renders it); kept out of the document data, which every hit reads.
   kSlotMarkdown = 9,
@@ -107,6 +109,13 @@ inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Part of the analyzer fingerprint; written for people (xapian-delve).
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
 inline constexpr const char* kSchemaVersion = "6";
+/// A counter the indexer bumps in each run that changes a database (decimal).
+/// Read by searchd as the revision of a remote shard (the remote protocol
+/// tells no revision), so that caches keyed on it follow every change.
+inline constexpr const char* kMetaChange = "helpsearch.change";
+/// "i/N": the place of a database among the shards of a sharded index
+/// (indexer/shards.h); absent in a single database. Shown by /healthz.
+inline constexpr const char* kMetaShard = "helpsearch.shard";
 
 // ---- positions ----------------------------------------------------------------
 /// Gap left between blocks (paragraphs, list items, fields) so that phrases

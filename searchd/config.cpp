@@ -137,6 +137,21 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
          return e;
        }},
       {"admin_token", [&](const json& v) { return token(v, &config->analytics.admin_token); }},
+      {"spelling_db", [&](const json& v) { return text(v, &svc.spelling_db); }},
+      {"remote_timeout",
+       [&](const json& v) {
+         std::chrono::milliseconds ms{};
+         std::string e = seconds(v, 0.05, 600, &ms);
+         if (e.empty()) svc.remote.timeout_ms = static_cast<unsigned>(ms.count());
+         return e;
+       }},
+      {"remote_connect_timeout",
+       [&](const json& v) {
+         std::chrono::milliseconds ms{};
+         std::string e = seconds(v, 0.05, 600, &ms);
+         if (e.empty()) svc.remote.connect_timeout_ms = static_cast<unsigned>(ms.count());
+         return e;
+       }},
       {"listen", [&](const json& v) { return listen(v, &srv); }},
       {"threads",
        [&](const json& v) {
@@ -186,10 +201,10 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
     if (rule == rules.end()) return key + ": unknown key (known: db, listen, threads, max_connections, backlog, "
                                           "head_timeout, keep_alive_timeout, keep_alive_requests, synonyms, media_base_url, max_media_bytes, "
                                           "fallbacks, quiet, cors_origin, analytics, analytics_db, analytics_retention_days, "
-                                          "analytics_max_mb, admin_token)";
+                                          "analytics_max_mb, admin_token, remote_timeout, remote_connect_timeout, spelling_db)";
     if (std::string e = rule->second(value); !e.empty()) return key + ": " + e;
   }
-  if (svc.db.empty()) return "db: required (the index directory)";
+  if (svc.db.empty()) return "db: required (the index directory or stub file)";
   if (config->analytics.enabled && config->analytics.path.empty())
     return "analytics_db: required when analytics is true (the SQLite file, e.g. /var/lib/helpsearch/analytics.sqlite)";
   if (config->analytics.enabled && config->analytics.admin_token.empty())

@@ -163,6 +163,11 @@ Response dispatch(Context& ctx, const Route& route, const Request& req) {
   std::string kind, what;
   try {
     return route.handler(ctx, req);
+  } catch (const ShardUnavailable& e) {
+    // Logged once by the service when the shard went away, not per request.
+    Response r = error_response(503, "shard_unavailable", e.what());
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
   } catch (const Xapian::Error& e) {
     kind = std::string("Xapian::") + e.get_type();
     what = e.get_msg();
@@ -342,14 +347,31 @@ Response get_media(Context& ctx, const Request& req) {
   return r;
 }
 
+json shard_json(const ShardHealth& s) {
+  json j = {{"name", s.name}, {"status", s.ok ? "ok" : "unavailable"}, {"documents", s.documents}};
+  if (s.ok) {
+    j["uuid"] = s.uuid;
+    j["revision"] = s.revision;
+    if (!s.place.empty()) j["shard"] = s.place;
+  } else {
+    j["error"] = s.error;
+  }
+  return j;
+}
+
 Response get_healthz(Context& ctx, const Request&) {
   Health h = ctx.service.health();
+  json shards = json::array();
+  for (const ShardHealth& s : h.shards) shards.push_back(shard_json(s));
+  if (!h.ok)  // some shard does not answer: a load balancer takes this searchd out
+    return json_response({{"status", "unavailable"}, {"documents", h.documents}, {"shards", shards}}, 503);
   return json_response({{"status", "ok"},
                         {"documents", h.documents},
                         {"uuid", h.uuid},
                         {"revision", h.revision},
                         {"analyzer", h.fingerprint},
-                        {"locales", h.locales}});
+                        {"locales", h.locales},
+                        {"shards", shards}});
 }
 
 Response get_metrics(Context& ctx, const Request&) {

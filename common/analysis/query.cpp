@@ -246,7 +246,7 @@ bool QueryBuilder::everywhere(const std::string& term) const {
 std::string QueryBuilder::correction(const std::string& word) const {
   if (!db_ || word.size() < kMinCorrected || !alphabetic(word)) return {};
   const unsigned distance = utf8_length(word) >= 8 ? 2 : 1;
-  std::string s = db_->get_spelling_suggestion(word, distance);
+  std::string s = (spelling_ ? spelling_ : db_)->get_spelling_suggestion(word, distance);
   return s != word && frequency(s) > 0 ? s : std::string();
 }
 
