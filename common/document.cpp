@@ -39,6 +39,7 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
       // query that starts the title matches (see schema::kTitleStart).
       const std::string first = segs[0].kind == Segment::kWord ? segs[0].norm : segs[0].chars[0].text;
       if (first.size() < schema::kMaxTermBytes) doc.add_posting(schema::kTitleStart + first, pos);
+      if (segs[0].kind == Segment::kWord) add_leading_parts(doc, schema::kTitleStartPrefix, first, pos);
       ++pos;
     }
     local.index(doc, segs, Field::kTitle, pos, 1);
@@ -83,8 +84,9 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   doc.add_value(schema::kSlotContentHash, content_hash);
   doc.add_value(schema::kSlotSourcePath, a.path);
   doc.add_value(schema::kSlotMarkdown, a.markdown);
-  doc.add_value(schema::kSlotTitleInverse,
-                Xapian::sortable_serialise(1.0 / std::max<double>(1, utf8_length(title_key(a.title)))));
+  // Both titles are searched as titles: a share of a title is of the longer one.
+  const size_t title_chars = std::max(utf8_length(title_key(a.title)), utf8_length(title_key(a.fm_title)));
+  doc.add_value(schema::kSlotTitleInverse, Xapian::sortable_serialise(1.0 / std::max<double>(1, title_chars)));
   doc.add_value(schema::kSlotPrior,
                 Xapian::sortable_serialise(std::min(1.0, std::sqrt(schema::kPriorPivot / std::max(1.0, words)))));
 

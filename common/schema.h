@@ -29,6 +29,17 @@ inline constexpr const char* kTitle = "S";
 /// title matches "XH" + that word, and phrases on from there. Read by the
 /// query builder for as-you-type ranking.
 inline constexpr const char* kTitleStart = "XH";
+/// Every leading part (1 to kMaxEdgeChars characters) of each title word of
+/// a script written with spaces, at the word's position ("XPg", "XPgo",
+/// "XPgov" … for "Government"): an unfinished last word of a query is one
+/// term, whatever its length, and can stand in a title phrase. Read by query
+/// (as-you-type).
+inline constexpr const char* kTitlePrefix = "XP";
+/// Every leading part of a title's first word, beside kTitleStart (same
+/// position): one unfinished word that begins a title. Read by query.
+inline constexpr const char* kTitleStartPrefix = "XI";
+/// Longest leading part written under kTitlePrefix and kTitleStartPrefix.
+inline constexpr size_t kMaxEdgeChars = 12;
 /// Stemmed title words; no positions. Read by query.
 inline constexpr const char* kTitleStem = "ZS";
 /// English source sentences of side-by-side articles (cross-lingual field). Read by query.
@@ -68,7 +79,9 @@ enum Slot : Xapian::valueno {
   kSlotTitle = 2,        ///< display title (UTF-8); read by titles
   kSlotIds = 3,          ///< custom IDs joined by ','; read by titles
   kSlotContentHash = 7,  ///< 16 hex digits: FNV-1a 64 of the file bytes; read by the indexer (unchanged files)
-  kSlotSourcePath = 8,   ///< absolute path of the article's file; read by the indexer (unchanged, prune)
+  /// Absolute path of the article's file; read by the indexer (unchanged, prune), by
+  /// searchd for media folders, and by search to order equal weights (one per article).
+  kSlotSourcePath = 8,
   /// Localized Markdown body (sxs English removed), read by article
   /// (/v1/articles renders it); kept out of the document data, which every hit reads.
   kSlotMarkdown = 9,
@@ -95,7 +108,14 @@ inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Schema version of this header; bumped with any change to the names above.
 /// Part of the analyzer fingerprint; written for people (xapian-delve).
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
-inline constexpr const char* kSchemaVersion = "5";
+inline constexpr const char* kSchemaVersion = "6";
+/// A counter the indexer bumps in each run that changes a database (decimal).
+/// Read by searchd as the revision of a remote shard (the remote protocol
+/// tells no revision), so that caches keyed on it follow every change.
+inline constexpr const char* kMetaChange = "helpsearch.change";
+/// "i/N": the place of a database among the shards of a sharded index
+/// (indexer/shards.h); absent in a single database. Shown by /healthz.
+inline constexpr const char* kMetaShard = "helpsearch.shard";
 
 // ---- positions ----------------------------------------------------------------
 /// Gap left between blocks (paragraphs, list items, fields) so that phrases

@@ -31,6 +31,7 @@
 #include "locales.h"
 #include "parallel_write.h"
 #include "schema.h"
+#include "shards.h"
 
 namespace fs = std::filesystem;
 
@@ -521,6 +522,7 @@ bool write_fresh(const std::string& target, const std::vector<Entry>& changed, c
     fs::remove_all(merged, ec);
     merge_databases(paths, merged);
     ok = swap_directories(merged, target, err);
+    fs::remove_all(merged, ec);  // the empty database the parts replaced
   }
   for (const auto& path : paths) fs::remove_all(path, ec);
   return ok;
@@ -548,7 +550,7 @@ void prune_missing(Xapian::WritableDatabase& db, const IndexOptions& opt, const 
     for (const auto& w : words) db.remove_spelling(w);
   }
   db.commit_transaction();
-  stats.deleted = stale.size();
+  stats.deleted += stale.size();
 }
 
 /// Opens the database a run writes to: the index itself, or for a rebuild
@@ -581,6 +583,72 @@ void print_summary(const IndexStats& stats, std::ostream& out) {
         << " files shared a locale/slug with a file in a later source, which was indexed instead)\n";
 }
 
+/// One database a run writes: the index itself, or one shard of it.
+struct Target {
+  std::string path;      ///< where the database lives once the run is over
+  std::string write_to;  ///< where the run writes it (path + ".rebuild" for a rebuild of an existing one)
+  std::unique_ptr<Xapian::WritableDatabase> db;
+  std::vector<Entry> entries;  ///< the run's articles that belong in it
+};
+
+/// Opens the databases of a run: one, or each shard of a sharded index
+/// (shards > 0). Empty (reported) on failure.
+std::vector<Target> open_targets(const IndexOptions& opt, int shards, std::ostream& err) {
+  std::vector<Target> targets;
+  std::error_code ec;
+  if (shards > 0) fs::create_directories(opt.db, ec);
+  for (int i = 0; i < std::max(shards, 1); ++i) {
+    Target t;
+    t.path = shards > 0 ? shard_path(opt.db, static_cast<unsigned>(i)) : opt.db;
+    // A rebuild writes a new database beside the old one and swaps the two at
+    // the end, so the old index keeps serving (and survives an interruption).
+    t.write_to = opt.rebuild && fs::exists(t.path, ec) ? t.path + ".rebuild" : t.path;
+    if (t.write_to != t.path) fs::remove_all(t.write_to, ec);
+    t.db = open_target(opt, t.write_to, err);
+    if (!t.db) return {};
+    targets.push_back(std::move(t));
+  }
+  return targets;
+}
+
+/// Metadata of a database the run changed: the change counter (see
+/// schema::kMetaChange) and, in a sharded index, its place "i/N".
+void stamp_database(Xapian::WritableDatabase& db, bool changed, const std::string& shard) {
+  if (changed) {
+    const std::string before = db.get_metadata(schema::kMetaChange);
+    db.set_metadata(schema::kMetaChange, std::to_string((before.empty() ? 0 : std::stoull(before)) + 1));
+  }
+  if (!shard.empty() && db.get_metadata(schema::kMetaShard) != shard) db.set_metadata(schema::kMetaShard, shard);
+}
+
+/// Writes a target's changed articles, prunes, commits, compacts a new
+/// database and swaps a rebuilt one in. False (reported) on failure.
+bool finish_target(Target& t, const IndexOptions& opt, const Collected& collected, const std::string& shard,
+                   IndexStats& stats, std::ostream& err) {
+  Xapian::WritableDatabase& db = *t.db;
+  // A first build or a rebuild is written on every thread at once and merged
+  // compacted (write_fresh); an update goes through the one transactional writer.
+  const bool fresh = db.get_doccount() == 0;
+  const size_t indexed = stats.indexed, deleted = stats.deleted;
+  const std::vector<Entry> changed = select_changed(db, t.entries, stats);
+  if (!fresh) write_batches(db, changed, opt, stats, err);
+  if (opt.prune) prune_missing(db, opt, collected, stats);
+  if (db.get_doccount() == 0 || db.get_metadata(schema::kMetaAnalyzer).empty()) {
+    db.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
+    db.set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
+  }
+  stamp_database(db, stats.indexed != indexed || stats.deleted != deleted, shard);
+  db.commit();
+  db.close();
+  if (fresh && !changed.empty()) {
+    if (!write_fresh(t.write_to, changed, opt, stats, err)) return false;
+    Xapian::WritableDatabase merged(t.write_to, Xapian::DB_OPEN);  // the merge holds the parts' metadata only
+    stamp_database(merged, stats.indexed != indexed, shard);
+    merged.commit();
+  }
+  return t.write_to == t.path || swap_directories(t.write_to, t.path, err);
+}
+
 }  // namespace
 
 int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, IndexStats* stats_out) {
@@ -588,32 +656,28 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
   IndexStats stats;
   std::vector<std::string> files;
   if (!collect_files(opt.sources, files, err)) return kExitUsage;
+  const int shards = plan_shards(opt.db, opt.shards, opt.rebuild, err);
+  if (shards < 0) return kExitUsage;
+  std::vector<Target> targets = open_targets(opt, shards, err);
+  if (targets.empty()) return kExitUsage;
 
-  // A rebuild writes a new database beside the old one and swaps the two at
-  // the end, so the old index keeps serving (and survives an interruption).
-  std::error_code ec;
-  const bool swap_in = opt.rebuild && fs::exists(opt.db, ec);
-  const std::string target = swap_in ? opt.db + ".rebuild" : opt.db;
-  if (swap_in) fs::remove_all(target, ec);
-  std::unique_ptr<Xapian::WritableDatabase> db = open_target(opt, target, err);
-  if (!db) return kExitUsage;
-
-  const bool fresh = db->get_doccount() == 0;  // a first build or a rebuild: written in parallel, compacted
-  const Collected collected = collect_entries(files, opt, known_files(*db), stats, err);
+  std::unordered_map<std::string, Known> known;
+  for (Target& t : targets) known.merge(known_files(*t.db));
+  Collected collected = collect_entries(files, opt, known, stats, err);
+  for (Entry& e : collected.entries)
+    targets[shards > 0 ? shard_of(e.key, static_cast<unsigned>(shards)) : 0].entries.push_back(e);
   try {
-    const std::vector<Entry> changed = select_changed(*db, collected.entries, stats);
-    if (!fresh) {
-      write_batches(*db, changed, opt, stats, err);
-      if (opt.prune) prune_missing(*db, opt, collected, stats);
+    const size_t changes = stats.indexed;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const std::string shard = shards > 0 ? std::to_string(i) + "/" + std::to_string(shards) : "";
+      if (!finish_target(targets[i], opt, collected, shard, stats, err)) return kExitUsage;
     }
-    if (db->get_doccount() == 0 || db->get_metadata(schema::kMetaAnalyzer).empty()) {
-      db->set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
-      db->set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
+    if (shards > 0) {
+      write_stub(opt.db, static_cast<unsigned>(shards));
+      std::error_code ec;
+      if (stats.indexed != changes || stats.deleted > 0 || opt.rebuild || !fs::exists(opt.db + "/" + kSpellingName, ec))
+        sync_spelling(opt.db, static_cast<unsigned>(shards), Analyzer::fingerprint());
     }
-    db->commit();
-    db->close();
-    if (fresh && !write_fresh(target, changed, opt, stats, err)) return kExitUsage;
-    if (swap_in && !swap_directories(target, opt.db, err)) return kExitUsage;
   } catch (const Xapian::Error& e) {
     err << opt.db << ": error: " << e.get_description() << '\n';
     return kExitUsage;
@@ -626,7 +690,7 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
 
 int show_article(const std::string& path, const std::string& key, std::ostream& out, std::ostream& err) {
   try {
-    Xapian::Database db(path);
+    Xapian::Database db(stub_shards(path) > 0 ? path + "/" + kStubName : path);
     const std::string term = schema::kKey + key;
     Xapian::PostingIterator it = db.postlist_begin(term);
     if (it == db.postlist_end(term)) {

@@ -18,6 +18,10 @@ struct IndexOptions {
   bool progress = false; ///< draw a progress bar (a terminal is attached)
   size_t batch = 1000;   ///< documents per Xapian commit
   unsigned threads = 2;  ///< parsing and analysis threads
+  /// Shards of a sharded index (indexer/shards.h): db is then a folder of
+  /// shard-0 … shard-(N-1) and helpsearch.stub. 0 = as the index is (sharded
+  /// when its stub lists shards, else one database).
+  unsigned shards = 0;
 };
 
 /// Counts reported at the end of a run.

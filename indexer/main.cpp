@@ -20,6 +20,9 @@ int run(int argc, char** argv) {
   app.add_flag("--rebuild", opt.rebuild, "start from an empty database");
   app.add_option("--batch", opt.batch, "documents per commit")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--threads", opt.threads, "parsing threads")->capture_default_str()->check(CLI::Range(1, 64));
+  app.add_option("--shards", opt.shards,
+                 "write N shards DIR/shard-0..N-1 and the stub DIR/helpsearch.stub (later runs keep the count)")
+      ->check(CLI::Range(1, 256));
   app.add_option("--show", show, "print what the index holds for one article key (e.g. ja-JP/app-passwords)");
   try {
     app.parse(argc, argv);

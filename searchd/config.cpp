@@ -43,6 +43,23 @@ std::string text(const json& v, std::string* out) {
   return "";
 }
 
+std::string boolean(const json& v, bool* out) {
+  if (!v.is_boolean()) return "must be true or false, got " + shown(v);
+  *out = v.get<bool>();
+  return "";
+}
+
+/// A bearer token: "" (none) or 16 to 256 visible ASCII characters.
+std::string token(const json& v, std::string* out) {
+  if (std::string e = text(v, out); !e.empty()) return e;
+  if (out->empty()) return "";
+  bool visible = true;
+  for (unsigned char c : *out) visible = visible && c > 0x20 && c < 0x7f;
+  if (!visible || out->size() < 16 || out->size() > 256)
+    return "must be 16 to 256 visible ASCII characters (no spaces), e.g. from: openssl rand -hex 24";
+  return "";
+}
+
 std::string listen(const json& v, ServerOptions* opt) {
   std::string s;
   if (std::string e = text(v, &s); !e.empty()) return e;
@@ -105,6 +122,36 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
          if (e.empty()) svc.max_media_bytes = static_cast<size_t>(n);
          return e;
        }},
+      {"analytics", [&](const json& v) { return boolean(v, &config->analytics.enabled); }},
+      {"analytics_db", [&](const json& v) { return text(v, &config->analytics.path); }},
+      {"analytics_retention_days",
+       [&](const json& v) {
+         std::string e = whole(v, 1, 3650, &n);
+         if (e.empty()) config->analytics.retention_days = static_cast<int>(n);
+         return e;
+       }},
+      {"analytics_max_mb",
+       [&](const json& v) {
+         std::string e = whole(v, 1, 1000000, &n);
+         if (e.empty()) config->analytics.max_bytes = static_cast<uint64_t>(n) << 20;
+         return e;
+       }},
+      {"admin_token", [&](const json& v) { return token(v, &config->analytics.admin_token); }},
+      {"spelling_db", [&](const json& v) { return text(v, &svc.spelling_db); }},
+      {"remote_timeout",
+       [&](const json& v) {
+         std::chrono::milliseconds ms{};
+         std::string e = seconds(v, 0.05, 600, &ms);
+         if (e.empty()) svc.remote.timeout_ms = static_cast<unsigned>(ms.count());
+         return e;
+       }},
+      {"remote_connect_timeout",
+       [&](const json& v) {
+         std::chrono::milliseconds ms{};
+         std::string e = seconds(v, 0.05, 600, &ms);
+         if (e.empty()) svc.remote.connect_timeout_ms = static_cast<unsigned>(ms.count());
+         return e;
+       }},
       {"listen", [&](const json& v) { return listen(v, &srv); }},
       {"threads",
        [&](const json& v) {
@@ -153,10 +200,15 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
     auto rule = rules.find(key);
     if (rule == rules.end()) return key + ": unknown key (known: db, listen, threads, max_connections, backlog, "
                                           "head_timeout, keep_alive_timeout, keep_alive_requests, synonyms, media_base_url, max_media_bytes, "
-                                          "fallbacks, quiet, cors_origin)";
+                                          "fallbacks, quiet, cors_origin, analytics, analytics_db, analytics_retention_days, "
+                                          "analytics_max_mb, admin_token, remote_timeout, remote_connect_timeout, spelling_db)";
     if (std::string e = rule->second(value); !e.empty()) return key + ": " + e;
   }
-  if (svc.db.empty()) return "db: required (the index directory)";
+  if (svc.db.empty()) return "db: required (the index directory or stub file)";
+  if (config->analytics.enabled && config->analytics.path.empty())
+    return "analytics_db: required when analytics is true (the SQLite file, e.g. /var/lib/helpsearch/analytics.sqlite)";
+  if (config->analytics.enabled && config->analytics.admin_token.empty())
+    return "admin_token: required when analytics is true (the bearer token of /v1/admin/queries)";
   return "";
 }
 

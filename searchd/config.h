@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "analytics.h"
 #include "http_server.h"
 #include "service.h"
 
@@ -16,6 +17,7 @@ namespace helpsearch {
 struct DaemonConfig {
   ServiceConfig service;
   ServerOptions server;
+  AnalyticsConfig analytics;
 };
 
 /// Reads settings ({"db", "listen", "threads", …}, see the README) into

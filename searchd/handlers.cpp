@@ -27,8 +27,9 @@ namespace {
 using json = nlohmann::json;
 constexpr size_t kMaxQueryChars = 1000;  // Unicode characters (code points) of q
 constexpr size_t kMaxQueryWords = 32;    // words of q, separated by spaces
+}  // namespace
 
-Response json_response(const json& j, int status = 200) {
+Response json_response(const json& j, int status) {
   Response r;
   r.status = status;
   r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -40,7 +41,6 @@ const std::string* param(const Request& req, const std::string& key) {
   return it == req.params.end() ? nullptr : &it->second;
 }
 
-/// Reads an integer parameter in [lo, hi]; on failure sets *error.
 bool size_param(const Request& req, const std::string& key, size_t fallback, size_t lo, size_t hi,
                 size_t* out, Response* error) {
   const std::string* v = param(req, key);
@@ -61,6 +61,8 @@ bool size_param(const Request& req, const std::string& key, size_t fallback, siz
   *out = n;
   return true;
 }
+
+namespace {
 
 /// Reads the optional locale parameter into its canonical form ("" = all).
 /// A locale given explicitly must have articles in the index, itself or
@@ -132,6 +134,17 @@ double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// Hands a first page of results to the analytics; its query ID or null.
+json record_search(Context& ctx, const SearchRequest& s, const SearchResult& r, const std::string& refines) {
+  if (!ctx.analytics || !ctx.analytics->enabled() || s.offset > 0) return nullptr;
+  std::string locale = !r.locale_used.empty() ? r.locale_used
+                       : !s.locale.empty()    ? s.locale
+                       : !s.locales.empty()   ? s.locales.front()
+                                              : "all";
+  const std::string id = ctx.analytics->record(s.q, locale, r.total, refines);
+  return id.empty() ? json(nullptr) : json(id);
+}
+
 json hit_json(const Hit& h) {
   return {{"key", h.key},     {"locale", h.locale}, {"slug", h.slug},       {"title", h.title},
           {"ids", h.ids},     {"score", h.score},   {"snippet", h.snippet}};
@@ -150,6 +163,11 @@ Response dispatch(Context& ctx, const Route& route, const Request& req) {
   std::string kind, what;
   try {
     return route.handler(ctx, req);
+  } catch (const ShardUnavailable& e) {
+    // Logged once by the service when the shard went away, not per request.
+    Response r = error_response(503, "shard_unavailable", e.what());
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
   } catch (const Xapian::Error& e) {
     kind = std::string("Xapian::") + e.get_type();
     what = e.get_msg();
@@ -190,6 +208,9 @@ Response get_search(Context& ctx, const Request& req) {
       !size_param(req, "offset", 0, 0, 10000, &s.offset, &error))
     return error;
   if (const std::string* f = param(req, "facets")) s.facets = *f != "0" && *f != "false";
+  const std::string* refines = param(req, "refines");
+  if (refines && !valid_query_id(*refines))
+    return error_response(400, "invalid_refines", "refines must be a query_id: 16 hexadecimal digits");
   const std::string* asked = param(req, "locale");
   if (!asked || asked->empty()) s.locales = ctx.service.default_locales(s.q, req.accept_language);
   SearchResult r = ctx.service.search(s);
@@ -206,6 +227,7 @@ Response get_search(Context& ctx, const Request& req) {
             {"facets", {{"locale", r.locale_facets}}},
             {"corrected", r.corrected.empty() ? json(nullptr) : json(r.corrected)},
             {"suggestion", r.suggestion.empty() ? json(nullptr) : json(r.suggestion)}};
+  j["query_id"] = record_search(ctx, s, r, refines ? *refines : "");
   j["took_ms"] = ms_since(start);
   return json_response(j);
 }
@@ -254,8 +276,12 @@ Response get_article(Context& ctx, const Request& req) {
   if (!locale) return error_response(400, "unknown_locale", "\"" + sanitize_utf8(req.captures[0]) + "\" is not a locale");
   if (slug.empty() || slug.find('/') != std::string::npos || invalid_utf8_offset(slug) != std::string::npos)
     return error_response(404, "not_found", "no such article");
+  const std::string* qid = param(req, "qid");
+  if (qid && !valid_query_id(*qid))
+    return error_response(400, "invalid_qid", "qid must be a query_id of /v1/search: 16 hexadecimal digits");
   auto a = ctx.service.article(*locale, slug);
   if (!a) return error_response(404, "not_found", "no article " + *locale + "/" + slug);
+  if (qid && ctx.analytics) ctx.analytics->click(*qid);  // a result of that search was opened
   const StoredArticle& st = a->stored;
   return json_response({{"key", st.key},
                         {"locale", st.locale},
@@ -321,14 +347,31 @@ Response get_media(Context& ctx, const Request& req) {
   return r;
 }
 
+json shard_json(const ShardHealth& s) {
+  json j = {{"name", s.name}, {"status", s.ok ? "ok" : "unavailable"}, {"documents", s.documents}};
+  if (s.ok) {
+    j["uuid"] = s.uuid;
+    j["revision"] = s.revision;
+    if (!s.place.empty()) j["shard"] = s.place;
+  } else {
+    j["error"] = s.error;
+  }
+  return j;
+}
+
 Response get_healthz(Context& ctx, const Request&) {
   Health h = ctx.service.health();
+  json shards = json::array();
+  for (const ShardHealth& s : h.shards) shards.push_back(shard_json(s));
+  if (!h.ok)  // some shard does not answer: a load balancer takes this searchd out
+    return json_response({{"status", "unavailable"}, {"documents", h.documents}, {"shards", shards}}, 503);
   return json_response({{"status", "ok"},
                         {"documents", h.documents},
                         {"uuid", h.uuid},
                         {"revision", h.revision},
                         {"analyzer", h.fingerprint},
-                        {"locales", h.locales}});
+                        {"locales", h.locales},
+                        {"shards", shards}});
 }
 
 Response get_metrics(Context& ctx, const Request&) {
@@ -380,6 +423,8 @@ const std::vector<Route>& routes() {
       {"healthz", R"(/healthz)", "/healthz", get_healthz},
       {"metrics", R"(/metrics)", "/metrics", get_metrics},
       {"openapi", R"(/v1/openapi.json)", "/v1/openapi.json", get_openapi},
+      {"popular", R"(/v1/popular)", "/v1/popular", get_popular},
+      {"admin_queries", R"(/v1/admin/queries)", "/v1/admin/queries", get_admin_queries},
       {"page", R"(/)", "/", get_index_page},
       {"favicon", R"(/favicon\.ico)", "/favicon.ico", get_favicon},
   };

@@ -10,11 +10,14 @@
 // and code (finish_error).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "analytics.h"
 #include "log.h"
 #include "metrics.h"
 #include "service.h"
@@ -29,6 +32,7 @@ struct Request {
   std::vector<std::string> captures;               ///< path parameters, in route order
   std::string accept_language;                     ///< the Accept-Language header, "" when absent
   std::string if_none_match;                       ///< the If-None-Match header, "" when absent
+  std::string authorization;                       ///< the Authorization header, "" when absent
   std::string id;                                  ///< request ID, in logs and error answers
 };
 
@@ -46,6 +50,7 @@ struct Response {
 struct Context {
   Service& service;
   Metrics& metrics;
+  Analytics* analytics = nullptr;  ///< query analytics, nullptr = none
 };
 
 using Handler = std::function<Response(Context&, const Request&)>;
@@ -60,6 +65,17 @@ struct Route {
 
 /// Every route, in one table.
 const std::vector<Route>& routes();
+
+/// A JSON answer of j.
+Response json_response(const nlohmann::json& j, int status = 200);
+
+/// The query parameter key, nullptr when absent.
+const std::string* param(const Request& req, const std::string& key);
+
+/// Reads the integer parameter key in [lo, hi] (fallback when absent); on a
+/// bad value sets *error to a 400 invalid_KEY and returns false.
+bool size_param(const Request& req, const std::string& key, size_t fallback, size_t lo, size_t hi, size_t* out,
+                Response* error);
 
 /// The JSON error response.
 Response error_response(int status, const std::string& code, const std::string& message);
@@ -90,6 +106,12 @@ Response get_healthz(Context& ctx, const Request& req);
 Response get_metrics(Context& ctx, const Request& req);
 /// GET /v1/openapi.json
 Response get_openapi(Context& ctx, const Request& req);
+/// GET /v1/admin/queries?days=&limit= (bearer token): top, zero-result and
+/// unclicked queries per locale (admin.cpp)
+Response get_admin_queries(Context& ctx, const Request& req);
+/// GET /v1/popular?locale=&limit=: often searched queries that find articles
+/// (none when analytics are off), for the page's landing view (admin.cpp)
+Response get_popular(Context& ctx, const Request& req);
 /// GET / — the help search page
 Response get_index_page(Context& ctx, const Request& req);
 

@@ -127,6 +127,7 @@ Request to_request(const httplib::Request& req) {
   for (size_t i = 1; i < req.matches.size(); ++i) r.captures.push_back(req.matches[i].str());
   r.accept_language = req.get_header_value("Accept-Language");
   r.if_none_match = req.get_header_value("If-None-Match");
+  r.authorization = req.get_header_value("Authorization");
   r.id = new_request_id();
   return r;
 }

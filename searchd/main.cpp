@@ -37,7 +37,10 @@ int run(int argc, char** argv) {
     std::string value;
   };
   std::vector<Flag> flags = {
-      {"--db", "db", "index directory built by helpsearch-index (required)", ""},
+      {"--db", "db", "index directory built by helpsearch-index, or a Xapian stub file of shards (required)", ""},
+      {"--remote-timeout", "remote_timeout", "seconds a remote shard may take to answer (10)", ""},
+      {"--remote-connect-timeout", "remote_connect_timeout", "seconds to connect to a remote shard (2)", ""},
+      {"--spelling-db", "spelling_db", "local database of spelling data for remote shards (spelling/ beside the stub)", ""},
       {"--listen", "listen", "HOST:PORT to listen on (127.0.0.1:8080)", ""},
       {"--threads", "threads", "worker threads, 1..1024 (4 per core, at least 8)", ""},
       {"--max-connections", "max_connections", "open connections before 503, 1..100000 (512)", ""},
@@ -80,7 +83,9 @@ int run(int argc, char** argv) {
   try {
     helpsearch::Service service(config.service);
     helpsearch::Metrics metrics;
-    helpsearch::Context ctx{service, metrics};
+    helpsearch::Analytics analytics(config.analytics);
+    if (analytics.enabled()) metrics.add_source([&analytics] { return analytics.metrics_text(); });
+    helpsearch::Context ctx{service, metrics, &analytics};
     return helpsearch::serve(ctx, config.server);
   } catch (const std::exception& e) {
     std::cerr << "helpsearchd: error: " << e.what() << '\n';

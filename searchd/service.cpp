@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <atomic>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include "analyzer.h"
@@ -81,7 +82,8 @@ std::vector<Hit> lookup_in(Xapian::Database& db, const Xapian::Query& query, con
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
     if (a.first.first != b.first.first) return a.first.first < b.first.first;
-    return a.first.second > b.first.second;  // newest first
+    if (a.first.second != b.first.second) return a.first.second > b.first.second;  // newest first
+    return a.second.key < b.second.key;  // then by key: shards number documents otherwise
   });
   std::vector<Hit> hits;
   for (auto& r : ranked) hits.push_back(std::move(r.second));
@@ -111,8 +113,9 @@ std::string respell(const std::string& query, const std::map<std::string, std::s
 }  // namespace
 
 struct Service::Handle {
-  std::unique_ptr<Xapian::Database> db;
-  ino_t folder = 0;  ///< inode of the index folder when db was opened (a rebuild swaps folders)
+  std::unique_ptr<Xapian::Database> db;  ///< every shard as one (parts.all)
+  OpenIndex parts;                       ///< each shard, and the spelling data
+  std::string folder;  ///< location_stamp() of the index when db was opened (a rebuild swaps folders)
   std::string uuid;  ///< db's UUID: with the revision, what caches are keyed on
   std::map<std::string, std::unique_ptr<Analyzer>> analyzers;
 
@@ -121,7 +124,7 @@ struct Service::Handle {
     if (!slot) slot = std::make_unique<Analyzer>(language);
     return *slot;
   }
-  std::string identity() const { return uuid + "@" + std::to_string(db->get_revision()); }
+  std::string identity() const { return parts.identity(); }
 };
 
 /// A handle borrowed from the pool for one request.
@@ -134,17 +137,14 @@ struct Service::Lease {
 
 namespace {
 
-ino_t folder_inode(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
-}
+std::string folder_inode(const std::string& path) { return location_stamp(path); }
 
 }  // namespace
 
 Service::Service(ServiceConfig config) : config_(std::move(config)) {
   try {
-    Xapian::Database db(config_.db);
-    const std::string stored = db.get_metadata(schema::kMetaAnalyzer);
+    const OpenIndex index = open_index(spec(), config_.remote);
+    const std::string stored = index.all.get_metadata(schema::kMetaAnalyzer);
     if (stored != Analyzer::fingerprint()) {
       throw std::runtime_error("the index " + config_.db + " was built with analyzer \"" + stored +
                                "\" but this searchd uses \"" + Analyzer::fingerprint() +
@@ -160,7 +160,11 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
     if (!synonyms_.load_file(config_.synonyms_file, &error)) throw std::runtime_error(error);
   }
   // Read the titles now, so that the first completion does not pay for it.
-  with_db([&](Handle& h) { return titles(h) != nullptr; });
+  try {
+    with_db([&](Handle& h) { return titles(h) != nullptr; });
+  } catch (const Xapian::Error& e) {
+    throw std::runtime_error("cannot read the index " + config_.db + ": " + e.get_description());
+  }
 }
 
 Service::~Service() = default;
@@ -179,7 +183,7 @@ std::unique_ptr<Service::Handle> Service::checkout() {
     }
     // A new handle opens what is on disk now: not when that was refused and
     // the handles opened before it can serve (they are busy: wait a little).
-    const bool refused_on_disk = refused_folder_ != 0 && folder_inode(config_.db) == refused_folder_;
+    const bool refused_on_disk = !refused_folder_.empty() && folder_inode(config_.db) == refused_folder_;
     if (!refused_on_disk || handles_ == 0 ||
         pool_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout) {
       ++handles_;
@@ -196,7 +200,7 @@ void Service::checkin(std::unique_ptr<Handle> h) {
   pool_cv_.notify_one();
 }
 
-void Service::refuse(ino_t folder, const std::string& uuid, const std::string& fingerprint) {
+void Service::refuse(const std::string& folder, const std::string& uuid, const std::string& fingerprint) {
   std::lock_guard<std::mutex> lock(pool_mutex_);
   if (refused_folder_ == folder) return;  // logged and counted once
   refused_folder_ = folder;
@@ -210,7 +214,7 @@ void Service::refuse(ino_t folder, const std::string& uuid, const std::string& f
 /// folder swapped in by a rebuild, or another UUID) is taken only when its
 /// analyzer fingerprint is this searchd's; otherwise h keeps the one it has.
 void Service::refresh(Handle& h) {
-  const ino_t folder = folder_inode(config_.db);
+  const std::string folder = folder_inode(config_.db);
   if (h.db && folder == h.folder) {
     h.db->reopen();
     if (h.db->get_uuid() == h.uuid) return;
@@ -222,24 +226,42 @@ void Service::refresh(Handle& h) {
     std::lock_guard<std::mutex> lock(pool_mutex_);
     if (folder == refused_folder_) return;  // keep serving the previous database
   }
-  auto db = std::make_unique<Xapian::Database>(config_.db);
-  const std::string stored = db->get_metadata(schema::kMetaAnalyzer);
-  if (stored != Analyzer::fingerprint()) {
-    refuse(folder, db->get_uuid(), stored);
+  OpenIndex parts = open_index(spec(), config_.remote);
+  auto db = std::make_unique<Xapian::Database>(parts.all);
+  for (const Xapian::Database& shard : parts.shards) {
+    const std::string stored = shard.get_metadata(schema::kMetaAnalyzer);
+    if (stored == Analyzer::fingerprint()) continue;
+    refuse(folder, shard.get_uuid(), stored);
     if (h.db) return;
     throw std::runtime_error("the index in " + config_.db + " was built with another analyzer");
   }
   h.db = std::move(db);  // closes the previous database's files
+  h.parts = std::move(parts);
   h.folder = folder;
   h.uuid = h.db->get_uuid();
   std::lock_guard<std::mutex> lock(pool_mutex_);
   if (folder == current_folder_) return;
-  if (current_folder_ != 0) ++switched_;
+  if (!current_folder_.empty()) ++switched_;
   current_folder_ = folder;
   // Idle handles still hold the previous database's (deleted) files: close them now.
   for (auto& idle : idle_)
     if (idle->db && idle->folder != folder) idle->db.reset();
 }
+
+namespace {
+
+/// Closes a handle's databases on another thread: closing a connection to a
+/// shard that hangs waits for its timeout, which the request must not.
+void drop_connections(Service::Handle& h) {
+  std::thread([db = std::move(h.db), parts = std::move(h.parts)]() mutable {
+    db.reset();
+    parts = OpenIndex{};
+  }).detach();
+  h.db.reset();
+  h.parts = OpenIndex{};
+}
+
+}  // namespace
 
 template <class F>
 auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
@@ -248,8 +270,17 @@ auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
   for (int attempt = 0;; ++attempt) {
     try {
       refresh(h);
+      if (any_down_) shards_up();
       return f(h);
+    } catch (const ShardUnavailable& e) {
+      drop_connections(h);
+      shard_down(e);
+      throw;
     } catch (const Xapian::Error& e) {
+      if (is_network_error(e)) {
+        drop_connections(h);  // the next request connects afresh: a shard back is taken at once
+        shard_failed(e);
+      }
       // Retried after a reopen: the writer moved on under the reader
       // (DatabaseModifiedError, or a block reused under it, which reads as
       // DatabaseCorruptError), or a rebuild swapped folders meanwhile. A
@@ -264,7 +295,7 @@ auto Service::with_db(F&& f) -> decltype(f(std::declval<Handle&>())) {
 }
 
 std::vector<std::string> Service::default_locales(const std::string& q, const std::string& accept_language) {
-  const std::vector<std::string> known = health().locales;
+  const std::vector<std::string> known = locales();
   auto has = [&](const std::string& l) { return std::find(known.begin(), known.end(), l) != known.end(); };
   auto of_languages = [&](std::initializer_list<const char*> languages) {
     std::vector<std::string> out;
@@ -315,7 +346,7 @@ bool english_only(const std::string& locales) {
 }
 
 /// Fills the "did you mean" of a result that found little.
-void suggest_spelling(Xapian::Database& db, const std::string& q, const QueryPlan& plan, SearchResult& result) {
+void suggest_spelling(const Xapian::Database& db, const std::string& q, const QueryPlan& plan, SearchResult& result) {
   if (result.total >= 3 || !plan.corrections.empty() || plan.spell.empty()) return;
   std::map<std::string, std::string> fixes;
   for (const auto& w : plan.spell) {
@@ -350,6 +381,11 @@ SearchResult Service::search(const SearchRequest& req) {
     Xapian::Enquire enquire(db);
     std::unique_ptr<Xapian::Weight> weight(ranking_weight());
     enquire.set_weighting_scheme(*weight);
+    // Equal weights in the order of the articles' files, not of docids: a
+    // database of shards numbers documents otherwise than a single one. (A
+    // KeyMaker on locale and slug would be nicer; the remote backend of
+    // Xapian 1.4 refuses any KeyMaker, a value slot it takes.)
+    enquire.set_sort_by_relevance_then_value(schema::kSlotSourcePath, false);
     Xapian::ValueCountMatchSpy spy(schema::kSlotLocale);
     const bool count_locales = req.facets && req.locale.empty() && req.locales.empty();
     if (count_locales) enquire.add_matchspy(&spy);
@@ -360,7 +396,10 @@ SearchResult Service::search(const SearchRequest& req) {
         language = l;
         english_source = !english_only(loc);
         local = &h.analyzer(language);
-        plan = QueryBuilder(*local, h.analyzer("en"), &synonyms_, &db).english_source(english_source).build(req.q);
+        plan = QueryBuilder(*local, h.analyzer("en"), &synonyms_, &db)
+                   .english_source(english_source)
+                   .spelling_source(&h.parts.spelling)
+                   .build(req.q);
       }
       if (plan.empty) return result;
       if (plan.query.empty()) continue;  // nothing of it in the index in this language
@@ -385,7 +424,7 @@ SearchResult Service::search(const SearchRequest& req) {
     } else if (req.facets && result.total > 0 && result.locale_used.find(',') == std::string::npos) {
       result.locale_facets[result.locale_used] = result.total;
     }
-    suggest_spelling(db, req.q, plan, result);
+    suggest_spelling(h.parts.spelling, req.q, plan, result);
     return result;
   });
 }
@@ -449,16 +488,33 @@ std::optional<ArticleView> Service::article(const std::string& locale, const std
 }
 
 Health Service::health() {
-  return with_db([&](Handle& h) {
+  try {
+    return with_db([&](Handle& h) {
+      Health out = index_health(h);
+      for (size_t i = 0; i < h.parts.shards.size(); ++i)
+        out.shards.push_back(shard_health(spec().shards.at(i).name, h.parts.shards[i], h.parts.remote[i]));
+      return out;
+    });
+  } catch (const ShardUnavailable&) {
+    Health out;
+    out.ok = false;
+    out.shards = probe_shards(spec(), config_.remote);
+    for (const ShardHealth& s : out.shards) out.documents += s.documents;
+    return out;
+  }
+}
+
+Health Service::index_health(Handle& h) {
+  {
     Health out;
     out.documents = h.db->get_doccount();
     out.uuid = h.uuid;
-    out.revision = std::to_string(h.db->get_revision());
+    out.revision = h.parts.shards.size() == 1 ? shard_revision(h.parts.shards[0], h.parts.remote[0]) : h.identity();
     out.fingerprint = h.db->get_metadata(schema::kMetaAnalyzer);
     for (auto t = h.db->allterms_begin(schema::kLocale); t != h.db->allterms_end(schema::kLocale); ++t)
       out.locales.push_back((*t).substr(1));
     return out;
-  });
+  }
 }
 
 }  // namespace helpsearch

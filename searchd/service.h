@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "document.h"
+#include "shards.h"
 #include "synonyms.h"
 
 namespace helpsearch {
@@ -29,7 +30,7 @@ struct ServiceConfig {
   ServiceConfig(std::string db_dir = {}, std::string synonyms = {},
                 std::map<std::string, std::vector<std::string>> fallback_locales = {})
       : db(std::move(db_dir)), synonyms_file(std::move(synonyms)), fallbacks(std::move(fallback_locales)) {}
-  std::string db;                 ///< index directory
+  std::string db;                 ///< index directory, stub file, or sharded index folder (shards.h)
   std::string synonyms_file;      ///< data/synonyms.txt or "" for none
   /// Extra fallback locales tried after the requested one and before en-US.
   std::map<std::string, std::vector<std::string>> fallbacks;
@@ -37,6 +38,10 @@ struct ServiceConfig {
   /// (files of media/ beside the articles), else this URL + "/{locale}/{file}" (a CDN).
   std::string media_base_url;
   size_t max_media_bytes = 10 * 1024 * 1024;  ///< larger image files are not served
+  RemoteTimeouts remote;   ///< timeouts of remote shards
+  /// Local database whose spelling data corrects typos when shards are remote
+  /// ("" = the `spelling` folder beside the stub, if any; see shards.h).
+  std::string spelling_db;
 };
 
 /// One search hit.
@@ -89,6 +94,8 @@ struct Health {
   std::string revision;  ///< its revision (restarts at 1 after a rebuild)
   std::string fingerprint;
   std::vector<std::string> locales;
+  std::vector<ShardHealth> shards;  ///< each database of the index
+  bool ok = true;                   ///< every shard answered
 };
 
 /// Index swaps seen since start, for /metrics.
@@ -139,16 +146,23 @@ class Service {
   /// The locale filters a search tries in order (comma-joined sets, "" = all).
   std::vector<std::string> tries(const SearchRequest& request) const;
 
+ public:
+  struct Handle;  ///< a database handle of the pool (service.cpp)
+
  private:
-  struct Handle;
   struct Lease;
   std::unique_ptr<Handle> checkout();
   void checkin(std::unique_ptr<Handle> h);
   void refresh(Handle& h);
-  void refuse(ino_t folder, const std::string& uuid, const std::string& fingerprint);
+  void refuse(const std::string& folder, const std::string& uuid, const std::string& fingerprint);
   template <class F>
   auto with_db(F&& f) -> decltype(f(std::declval<Handle&>()));
   std::shared_ptr<const TitleIndex> titles(Handle& h);
+  [[noreturn]] void shard_failed(const Xapian::Error& e);
+  Health index_health(Handle& h);
+  void shard_down(const ShardUnavailable& e);
+  void shards_up();
+  IndexSpec spec();
 
   ServiceConfig config_;
   Synonyms synonyms_;
@@ -159,11 +173,16 @@ class Service {
   std::string folders_identity_;
   std::map<std::string, std::set<std::string>> folders_;  ///< folders of each locale's articles
   size_t handles_ = 0;        ///< handles in existence
-  ino_t refused_folder_ = 0;  ///< index folder whose database was refused
-  ino_t current_folder_ = 0;  ///< index folder of the newest database taken
+  std::string refused_folder_;  ///< location_stamp() of the index whose database was refused
+  std::string current_folder_;  ///< location_stamp() of the newest database taken
   std::atomic<uint64_t> switched_{0}, refused_{0};
   std::mutex titles_mutex_;
   std::shared_ptr<const TitleIndex> titles_;  ///< of one database identity (UUID and revision)
+  std::mutex shards_mutex_;
+  IndexSpec spec_;               ///< the databases --db names, re-read when what it names changes
+  std::string spec_stamp_;       ///< location_stamp() when spec_ was read
+  std::set<std::string> down_;   ///< shards seen unavailable (logged once until they are back)
+  std::atomic<bool> any_down_{false};
   std::mutex locales_mutex_;
   std::string locales_identity_;
   std::vector<std::string> locales_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "document.h"
 #include "schema.h"
@@ -98,15 +99,22 @@ std::vector<Completion> TitleIndex::complete(const std::string& q, const std::st
   } else if (auto it = by_locale_.find(locale); it != by_locale_.end()) {
     consider_all(it->second);
   }
-  const size_t n = std::min(limit, ranked.size());
-  std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end(), [](const Ranked& a, const Ranked& b) {
+  // Twice the limit sorted leaves room for the repeated titles dropped below.
+  const auto sorted = ranked.begin() + static_cast<long>(std::min(ranked.size(), 2 * limit));
+  std::partial_sort(ranked.begin(), sorted, ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.prefix != b.prefix) return a.prefix < b.prefix;
     if (a.where != b.where) return a.where < b.where;
     if (a.length != b.length) return a.length < b.length;
     return a.entry->completion.key < b.entry->completion.key;
   });
+  // Two articles of one locale with the same title are one suggestion (the
+  // first by key): a list that repeats itself offers less.
   std::vector<Completion> out;
-  for (size_t i = 0; i < n; ++i) out.push_back(ranked[i].entry->completion);
+  std::set<std::pair<std::string_view, std::string_view>> shown;
+  for (auto it = ranked.begin(); it != sorted && out.size() < limit; ++it) {
+    const Entry& e = *it->entry;
+    if (shown.emplace(e.completion.locale, e.folded).second) out.push_back(e.completion);
+  }
   return out;
 }
 

@@ -27,6 +27,16 @@ TEST_CASE("settings are validated in one place, naming the key", "[config]") {
       {R"({"db": "x", "fallbacks": {"zh-HK": ["klingon!"]}})", "fallbacks: zh-HK: \"klingon!\" is not a locale"},
       {R"({"db": "x", "thread": 4})", "thread: unknown key"},
       {R"({})", "db: required"},
+      {R"({"db": "x", "analytics": false, "admin_token": ""})", ""},
+      {R"({"db": "x", "analytics": true, "analytics_db": "/tmp/a.sqlite", "admin_token": "0123456789abcdef",
+           "analytics_retention_days": 30, "analytics_max_mb": 50})", ""},
+      {R"({"db": "x", "analytics": "on"})", "analytics: must be true or false"},
+      {R"({"db": "x", "analytics": true, "admin_token": "0123456789abcdef"})", "analytics_db: required when analytics"},
+      {R"({"db": "x", "analytics": true, "analytics_db": "a.sqlite"})", "admin_token: required when analytics"},
+      {R"({"db": "x", "admin_token": "short"})", "admin_token: must be 16 to 256 visible ASCII"},
+      {R"({"db": "x", "admin_token": "0123456789 abcdef"})", "admin_token: must be 16 to 256 visible ASCII"},
+      {R"({"db": "x", "analytics_retention_days": 0})", "analytics_retention_days: must be a whole number in 1..3650"},
+      {R"({"db": "x", "analytics_max_mb": 0.5})", "analytics_max_mb: must be a whole number in 1..1000000"},
   };
   for (const auto& [text, expected] : table) {
     DaemonConfig config;
@@ -41,6 +51,11 @@ TEST_CASE("settings are validated in one place, naming the key", "[config]") {
   REQUIRE(apply_settings(json::parse(R"({"db": "x", "threads": 64, "head_timeout": 2.5})"), &config).empty());
   CHECK(config.server.threads == 64);
   CHECK(config.server.connections.head_timeout.count() == 2500);
+  CHECK_FALSE(config.analytics.enabled);  // off unless switched on
+  REQUIRE(apply_settings(json::parse(R"({"db": "x", "analytics": true, "analytics_db": "a.sqlite",
+      "admin_token": "0123456789abcdef", "analytics_max_mb": 2, "analytics_retention_days": 30})"), &config).empty());
+  CHECK(config.analytics.max_bytes == 2u << 20);
+  CHECK(config.analytics.retention_days == 30);
   // Flags arrive as text and meet the same rules.
   CHECK(flag_value("-1") == json(-1));
   CHECK(flag_value("abc") == json("abc"));

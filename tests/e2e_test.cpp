@@ -170,6 +170,7 @@ TEST_CASE("a re-index is picked up without a restart and no request fails meanwh
                                    "---\ntitle: Quokka " + std::to_string(i) + "\n---\n# Quokka guide " +
                                        std::to_string(round) + "\n\nPassword tips for quokkas.\n");
     }
+    INFO(err.str());
     REQUIRE(helpsearch::run_index(opt, out, err) == helpsearch::kExitOk);
   }
   httplib::Client c("127.0.0.1", d.port);

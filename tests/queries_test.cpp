@@ -168,7 +168,29 @@ TEST_CASE("the unfinished last word is read as a prefix", "[queries]") {
       {"multi-factor auth", "en-US", "en-US/set-up-mfa"},
       {"パスワードのリ", "ja-JP", "ja-JP/reset-password"},
       {"重置忘", "zh-CN", "zh-CN/reset-password"},
+      // One letter of the last word is enough to rank the title it begins.
+      {"Set up m", "en-US", "en-US/set-up-mfa"},
+      {"Reset a f", "en-US", "en-US/reset-password"},
+      {"Outlook can't c", "en-US", "en-US/outlook-cannot-connect"},
+      {"OneDrive sync errors 0", "en-US", "en-US/onedrive-sync-errors"},
   });
+}
+
+TEST_CASE("suggestions never repeat a title", "[queries]") {
+  const std::string dir = test::temp_dir();
+  for (const char* slug : {"rename-a-site", "rename-a-site-classic", "rename-a-team"}) {
+    const std::string title = std::string(slug) == "rename-a-team" ? "Rename a team" : "Rename a site";
+    test::write_file(dir + "/en-US/" + slug + ".md", "---\ntitle: " + title + "\n---\n# " + title + "\n\nChoose Settings.\n");
+  }
+  IndexOptions opt;
+  opt.db = dir + "/db";
+  opt.sources = {dir + "/en-US"};
+  std::ostringstream out, err;
+  REQUIRE(run_index(opt, out, err, nullptr) == 0);
+  Service service{ServiceConfig{opt.db, "", {}}};
+  std::string keys;
+  for (const Completion& c : service.suggest("rena", "en-US", 8)) keys += c.key + " ";
+  CHECK(keys == "en-US/rename-a-site en-US/rename-a-team ");
 }
 
 TEST_CASE("no locale: Accept-Language, else the query's script, else en-US", "[queries]") {

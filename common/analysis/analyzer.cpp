@@ -9,7 +9,7 @@
 namespace helpsearch {
 namespace {
 
-constexpr const char* kAnalyzerVersion = "9";
+constexpr const char* kAnalyzerVersion = "10";
 constexpr size_t kDictWordMin = 3;    // dictionary words shorter than this are n-grams already
 constexpr size_t kStemMaxBytes = 64;  // longer "words" are identifiers: no stem
 
@@ -27,6 +27,17 @@ void add_posting(Xapian::Document& doc, const std::string& term, Xapian::termpos
 }
 
 }  // namespace
+
+void add_leading_parts(Xapian::Document& doc, const std::string& prefix, std::string_view word,
+                       Xapian::termpos pos, Xapian::termcount wdf) {
+  size_t chars = 0;
+  for (size_t end = 1; end <= word.size() && chars < schema::kMaxEdgeChars; ++end) {
+    // A leading part ends before a byte that starts a code point (or at the end).
+    if (end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) continue;
+    ++chars;
+    add_posting(doc, prefix + std::string(word.substr(0, end)), pos, wdf);
+  }
+}
 
 const char* exact_prefix(Field field) {
   switch (field) {
@@ -84,6 +95,7 @@ void Analyzer::index(Xapian::Document& doc, const std::vector<Segment>& segments
       if (field == Field::kBody) {
         for (const std::string& code : code_forms(seg.norm)) doc.add_term(schema::kCode + code, wdf);
       }
+      if (field == Field::kTitle) add_leading_parts(doc, schema::kTitlePrefix, seg.norm, pos, wdf);
       ++pos;
       continue;
     }

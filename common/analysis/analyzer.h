@@ -25,6 +25,11 @@ const char* exact_prefix(Field field);
 /// Stem prefix of a field.
 const char* stem_prefix(Field field);
 
+/// Adds prefix + each leading part (1 to schema::kMaxEdgeChars characters)
+/// of a folded word at pos: what an unfinished word typed so far matches.
+void add_leading_parts(Xapian::Document& doc, const std::string& prefix, std::string_view word,
+                       Xapian::termpos pos, Xapian::termcount wdf = 1);
+
 /// Analyzer for one language. Holds a Snowball stemmer, so it is not
 /// thread-safe: give each thread its own.
 class Analyzer {

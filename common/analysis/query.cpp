@@ -34,7 +34,7 @@ constexpr double kDictWord = 0.3;      // ICU dictionary word of a CJK run
 constexpr double kSynonym = 0.5;       // another member of the word's synonym group
 constexpr double kTitleStart = 3.0;    // the query starts a title (as you type)
 constexpr double kTitleStartFixed = 240.0;  // ... times the share of the title typed
-constexpr double kTitleCover = 60.0;   // ... per share of a title that the query's units cover
+constexpr double kTitleCover = 120.0;   // ... per share of a title that the query's units cover
 constexpr double kTitleAll = 120.0;     // a title holds every topic unit of the query
 constexpr double kPrior = 12.0;        // the length prior, for every match
 
@@ -246,7 +246,7 @@ bool QueryBuilder::everywhere(const std::string& term) const {
 std::string QueryBuilder::correction(const std::string& word) const {
   if (!db_ || word.size() < kMinCorrected || !alphabetic(word)) return {};
   const unsigned distance = utf8_length(word) >= 8 ? 2 : 1;
-  std::string s = db_->get_spelling_suggestion(word, distance);
+  std::string s = (spelling_ ? spelling_ : db_)->get_spelling_suggestion(word, distance);
   return s != word && frequency(s) > 0 ? s : std::string();
 }
 
@@ -273,6 +273,13 @@ Xapian::Query QueryBuilder::prefix_query(const std::string& prefix, const std::s
   if (terms.size() == 1) it->second = terms.front();
   else if (!terms.empty()) it->second = Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
   return it->second;
+}
+
+/// Titles with a word that begins with w (w itself included): one term of
+/// the title's leading parts, or for a longer w its completions.
+Xapian::Query QueryBuilder::title_prefix(const char* edge_prefix, const char* prefix, const std::string& w) const {
+  if (utf8_length(w) <= schema::kMaxEdgeChars) return Xapian::Query(edge_prefix + w);
+  return prefix_query(prefix, w);
 }
 
 Xapian::Query QueryBuilder::word_query(const std::string& w, bool title_only) const {
@@ -361,14 +368,20 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
     if (u.frequency > 0) break;
     u.frequency = frequency(t);
   }
-  if (partial && (utf8_length(w) >= kMinPrefix || looks_like_number(w)) && db_) {
-    // As you type: the unfinished last word also stands for its completions.
-    std::vector<Xapian::Query> alts{u.weight, scaled(kPrefix * kTitle, prefix_query(schema::kTitle, w))};
-    u.title = Xapian::Query(Xapian::Query::OP_OR, u.title, prefix_query(schema::kTitle, w));
-    if (!title_only) alts.push_back(scaled(kPrefix, prefix_query("", w)));
+  if (partial && db_) {
+    // As you type: the unfinished last word also stands for the title words
+    // it begins (one term, however short the word) and, from kMinPrefix
+    // characters, for its completions in the text.
+    const Xapian::Query in_title = title_prefix(schema::kTitlePrefix, schema::kTitle, w);
+    const bool complete = utf8_length(w) >= kMinPrefix || looks_like_number(w);
+    std::vector<Xapian::Query> alts{u.weight};
+    if (complete) alts.push_back(scaled(kPrefix * kTitle, in_title));
+    u.title = Xapian::Query(Xapian::Query::OP_OR, u.title, in_title);
+    if (!title_only && complete) alts.push_back(scaled(kPrefix, prefix_query("", w)));
     u.weight = best_of(alts);
+    u.frequency = std::max(u.frequency, frequency(schema::kTitlePrefix + w));
     // One completion is enough to know that the unit is present.
-    if (auto t = db_->allterms_begin(w); t != db_->allterms_end(w))
+    if (auto t = db_->allterms_begin(w); complete && t != db_->allterms_end(w))
       u.frequency = std::max(u.frequency, static_cast<double>(t.get_termfreq()));
   }
   if (u.frequency == 0) {
@@ -452,20 +465,23 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
   const double share = kTitleStartFixed * static_cast<double>(typed_chars);
   if (typed.size() == 1 && partial_word) {
     // One unfinished word: titles whose first word it begins.
-    ctx.boosts.push_back(scaled(kTitleStart, prefix_query("", head)));
-    ctx.boosts.push_back(prior_bonus(share, prefix_query("", head), schema::kSlotTitleInverse));
+    const Xapian::Query starts = title_prefix(schema::kTitleStartPrefix, schema::kTitleStart, first.norm);
+    ctx.boosts.push_back(scaled(kTitleStart, starts));
+    ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
     return;
   }
-  // The title's first word, then the typed words in order (an unfinished last
-  // word cannot stand in a Xapian 1.4 phrase: it is left out).
+  // The title's first word, then the typed words in order; an unfinished
+  // last word is left out of the phrase and must begin a word of that title
+  // (one term of the title's leading parts; as a member of the phrase it
+  // cost literal text precision in the reference evaluation).
   const std::vector<Segment> rest = phrase_head({typed.begin(), typed.end() - (partial_word ? 1 : 0)});
   Xapian::termcount span = 0;
   std::vector<Xapian::Query> leaves{Xapian::Query(head)};
   for (Xapian::Query& t : phrase_terms(rest, schema::kTitle, &span)) leaves.push_back(std::move(t));
   Xapian::Query phrase(Xapian::Query::OP_PHRASE, leaves.begin(), leaves.end(), span + 1);
-  // ... and the unfinished word must begin a word of that title too.
   const Xapian::Query starts =
-      partial_word ? Xapian::Query(Xapian::Query::OP_FILTER, phrase, prefix_query(schema::kTitle, typed.back().norm))
+      partial_word ? Xapian::Query(Xapian::Query::OP_FILTER, phrase,
+                                   title_prefix(schema::kTitlePrefix, schema::kTitle, typed.back().norm))
                    : phrase;
   ctx.boosts.push_back(checked(scaled(kTitleStart, starts)));
   ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
@@ -483,7 +499,9 @@ void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& c
   const bool whole = first == 0 && last == run.chars.size();
   const Segment topic = whole ? run : sub_run(run, first, last);
   // The run as typed, filler and all, first of all; then its topic.
-  if (!whole) add_phrase_boosts({run}, kRunPhraseFixed * kAsTyped, kRunPhrase * kAsTyped, title_only, ctx);
+  // (Weighted as much only when the run is the whole query: beside other
+  // words, one run's phrase must not outweigh the words an article lacks.)
+  if (!whole) add_phrase_boosts({run}, kRunPhraseFixed * kAsTyped, kRunPhrase * (ctx.lone ? kAsTyped : 1.0), title_only, ctx);
   ctx.topic.push_back(topic);
   ctx.plan.runs.push_back(topic.norm);
   const size_t n = topic.chars.size();

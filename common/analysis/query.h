@@ -70,6 +70,13 @@ class QueryBuilder {
     return *this;
   }
 
+  /// Where spelling corrections come from, when not db (a database of remote
+  /// shards has no spelling data: searchd gives a local copy). Null = db.
+  QueryBuilder& spelling_source(const Xapian::Database* spelling) {
+    spelling_ = spelling;
+    return *this;
+  }
+
   /// The plan for a user query. The last word is also read as a prefix when
   /// the query does not end in white space (as-you-type).
   QueryPlan build(std::string_view user_query) const;
@@ -92,11 +99,13 @@ class QueryBuilder {
   double frequency(const std::string& term) const;
   std::string correction(const std::string& word) const;
   Xapian::Query prefix_query(const std::string& prefix, const std::string& word) const;
+  Xapian::Query title_prefix(const char* edge_prefix, const char* prefix, const std::string& w) const;
 
   const Analyzer& local_;
   const Analyzer& english_;
   const Synonyms* synonyms_;
   const Xapian::Database* db_;
+  const Xapian::Database* spelling_ = nullptr;
   bool english_source_ = true;
   bool in_english_source(const std::vector<Segment>& segs) const;
   bool everywhere(const std::string& term) const;

@@ -418,4 +418,14 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+std::string fold_case(std::string_view text) {
+  std::string out;
+  UErrorCode status = U_ZERO_ERROR;
+  icu::StringByteSink<std::string> sink(&out);
+  nfkc_cf().normalizeUTF8(0, icu::StringPiece(text.data(), static_cast<int32_t>(text.size())), sink, nullptr,
+                          status);
+  check_icu(status, "Normalizer2::normalizeUTF8");
+  return out;
+}
+
 }  // namespace helpsearch

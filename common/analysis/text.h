@@ -90,4 +90,7 @@ std::vector<std::string_view> split_nonempty(std::string_view text, char separat
 /// HTML-escapes &, <, >, " and '.
 std::string html_escape(std::string_view text);
 
+/// NFKC + case folding only (no Han folding): the form a query is counted in.
+std::string fold_case(std::string_view text);
+
 }  // namespace helpsearch

@@ -7,7 +7,11 @@
 // check failed. Screenshots go to BUILD_DIR/screenshots/.
 import { chromium } from 'playwright-core';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const adminToken = process.env.ADMIN_TOKEN || '';
 
 const [base, buildDir] = process.argv.slice(2);
 if (!base || !buildDir) {
@@ -21,7 +25,7 @@ for (const f of readdirSync(shotDir)) {
 }
 const shot = (name) => path.join(shotDir, name);
 
-const RUN_LIMIT_MS = 50_000;
+const RUN_LIMIT_MS = 100_000;
 const STEP_TIMEOUT_MS = 8_000;
 const watchdog = setTimeout(() => {
   console.log(`FAIL: the browser test did not finish within ${RUN_LIMIT_MS / 1000} s`);
@@ -76,6 +80,16 @@ async function open(page, query) {
   await page.waitForSelector('html[data-ready="true"]');
 }
 
+/** Runs axe-core over the page; fails on serious or critical violations. */
+async function axeCheck(page, label) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert(bad.length === 0, `axe (${label}): ${bad.map((v) => `${v.id} [${v.impact}] at `
+    + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')).join('; ')}`);
+  return result.violations.length ? result.violations.map((v) => `${v.id}/${v.impact}`).join(' ') : 'no';
+}
+
 /** Waits until #results shows the answer for exactly this query and locale. */
 async function waitForResults(page, q, locale) {
   await page.waitForFunction(([q, locale]) => {
@@ -121,6 +135,12 @@ await check('ja-JP as-you-type search and Enter opens the article', {}, async (p
   assert(first.marks.length > 0, 'the snippet has no <mark> highlights');
   assert(!first.snippet.includes('<mark>') && !first.snippet.includes('&lt;'), 'the snippet shows raw markup');
   assert(await page.getAttribute('#results', 'role') === 'listbox', '#results is not a listbox');
+  assert(await page.getAttribute('#q', 'role') === 'combobox', '#q is not a combobox');
+  assert(await page.getAttribute('#q', 'aria-controls') === 'results', '#q does not control #results');
+  assert(await page.getAttribute('#q', 'aria-expanded') === 'true', 'aria-expanded is not true with results');
+  assert(await page.getAttribute('#q', 'aria-activedescendant') === 'result-0',
+    'aria-activedescendant does not name the first result');
+  const axeResults = await axeCheck(page, 'results');
   assert(hits.every((h) => h.key.startsWith('ja-JP/')), 'a result outside ja-JP');
   assert(/result/.test(await page.textContent('#status')), 'the status does not give a count');
   assert(await page.getAttribute('#status', 'aria-live') === 'polite', '#status is not an aria-live region');
@@ -150,6 +170,7 @@ await check('ja-JP as-you-type search and Enter opens the article', {}, async (p
   assert(await page.isVisible('#back'), 'no "Back to results" link');
   assert((await page.textContent('#back')).includes('Back to results'), '#back has the wrong text');
   assert(!(await page.isVisible('#results')), 'the result list is still visible behind the article');
+  await axeCheck(page, 'article');
   await page.screenshot({ path: shot('article-ja.png'), fullPage: true });
 
   // Esc in the reading pane goes back; Esc in the box clears.
@@ -161,8 +182,9 @@ await check('ja-JP as-you-type search and Enter opens the article', {}, async (p
   await page.waitForFunction(() => document.querySelector('#q').value === ''
     && document.querySelectorAll('#results .result').length === 0);
   assert(await page.isVisible('#empty'), 'Esc did not bring back the empty state');
+  assert(await page.getAttribute('#q', 'aria-expanded') === 'false', 'aria-expanded is still true after Esc');
   assert(!urlParams(page).has('q'), 'the URL still has q after Esc');
-  return `${hits.length} hits`;
+  return `${hits.length} hits, ${axeResults} minor axe findings`;
 });
 
 // (2) The locale picker: navigator.language default, then zh-TW only.
@@ -315,6 +337,96 @@ await check('360 px wide layout and ?embed=1', { viewport: { width: 360, height:
   assert(await page.isHidden('#header') && await page.isHidden('#footer'), 'embed=1 still shows the chrome');
   assert(urlParams(page).get('embed') === '1', 'the URL lost embed=1');
   return `${hits.length} hits, scrollWidth ${layout.scrollWidth}`;
+});
+
+// (7) The landing view: popular searches from the analytics, the languages; desktop and phone.
+for (const [name, options, file] of [
+  ['landing view at desktop width', { viewport: { width: 1280, height: 800 } }, 'landing-desktop.png'],
+  ['landing view at 360 px', { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true,
+    hasTouch: true }, 'landing-360.png'],
+]) {
+  await check(name, options, async (page) => {
+    await open(page, '?locale=en-US');
+    await page.waitForFunction(() => document.querySelector('#examples-label').textContent === 'Popular searches');
+    const chips = await page.$$eval('#examples .chip', (cs) => cs.map((c) => c.textContent));
+    assert(chips.includes('reset password') && chips.includes('outlook'), `popular searches are ${chips}`);
+    assert(!chips.includes('vpnclientx'), 'a query that found nothing is shown as popular');
+    const langs = await page.$$eval('#langs .chip', (cs) => cs.map((c) => c.textContent));
+    const locales = await page.$$eval('#locale option', (os) => os.filter((o) => o.value).length);
+    assert(langs.length === locales && locales >= 7, `the languages are ${langs}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const vw = options.viewport.width;
+    assert(width <= vw, `the page is ${width} px wide at ${vw} px`);
+    const select = await page.evaluate(() => {
+      const s = document.querySelector('#locale');
+      return { scroll: s.scrollWidth, client: s.clientWidth, right: s.getBoundingClientRect().right };
+    });
+    assert(select.right <= vw, 'the locale picker sticks out');
+    const violations = await axeCheck(page, name);
+    await page.screenshot({ path: shot(file), fullPage: true });
+    // A popular search runs when picked.
+    await page.click('#examples .chip:has-text("outlook")');
+    const hits = await waitForResults(page, 'outlook', 'en-US');
+    assert(hits.length > 0, 'the popular search found nothing');
+    if (vw === 360) await page.screenshot({ path: shot('results-360.png') });
+    return `popular: ${chips.join(', ')}; ${langs.length} languages; ${violations} minor axe findings`;
+  });
+}
+
+// (8) Article images in the reader pane: from /media, lazily, with their alt text.
+await check('article images in the reading pane', { viewport: { width: 1280, height: 800 } }, async (page) => {
+  await open(page, '?locale=en-US&a=en-US/reset-password');
+  await page.waitForSelector('#article', { state: 'visible' });
+  await page.waitForFunction(() => !document.querySelector('#article').hasAttribute('aria-busy'));
+  const img = page.locator('#article-body img').first();
+  await img.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => {
+    const i = document.querySelector('#article-body img');
+    return i && i.complete && i.naturalWidth > 0;
+  });
+  const info = await img.evaluate((i) => ({ alt: i.alt, src: i.src, loading: i.loading, w: i.naturalWidth,
+    shown: i.getBoundingClientRect().width }));
+  assert(info.alt === 'The Reset password pane in the admin center', `alt is ${JSON.stringify(info.alt)}`);
+  assert(new URL(info.src).pathname === '/media/en-US/reset-password-pane.png', `src is ${info.src}`);
+  assert(info.loading === 'lazy', 'the image is not loaded lazily');
+  assert(info.shown > 0 && info.shown <= 1280, `the image is shown ${info.shown} px wide`);
+  await axeCheck(page, 'article with image');
+  await page.screenshot({ path: shot('article-image.png'), fullPage: true });
+  return `${info.w} px image, shown ${Math.round(info.shown)} px`;
+});
+
+// (9) The admin view: the report behind the bearer token.
+await check('admin view shows the query analytics', { viewport: { width: 1280, height: 900 } }, async (page) => {
+  assert(adminToken, 'ADMIN_TOKEN is not set (run through run.sh)');
+  await open(page, '#admin');
+  assert(await page.isVisible('#admin') && await page.isHidden('#search-form'), 'the admin view is not shown');
+  await page.fill('#admin-token', 'not-the-admin-token-at-all');
+  await page.click('#admin-form button');
+  await page.waitForSelector('#admin-status.error');
+  assert((await page.textContent('#admin-status')).includes('not the admin token'), 'no refusal for a wrong token');
+  await page.fill('#admin-token', adminToken);
+  await page.click('#admin-form button');
+  await page.waitForSelector('.admin-locale');
+  const sections = await page.$$eval('.admin-locale', (ss) => ss.map((sec) => ({
+    title: sec.querySelector('h2').textContent,
+    lists: [...sec.querySelectorAll('table')].map((t) => ({
+      caption: t.querySelector('caption').textContent,
+      rows: [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent).join('|')),
+    })),
+  })));
+  const en = sections.find((x) => x.title.endsWith('en-US'));
+  assert(en, `no en-US section in ${sections.map((x) => x.title)}`);
+  const list = (sec, caption) => sec.lists.find((l) => l.caption === caption).rows;
+  assert(list(en, 'Top queries').some((r) => r.startsWith('reset password|')), `en-US top: ${list(en, 'Top queries')}`);
+  assert(list(en, 'Found nothing').some((r) => r.startsWith('vpnclientx|')), `en-US nothing: ${list(en, 'Found nothing')}`);
+  // The search typed and opened by Enter in the first check counts as one search, clicked.
+  const ja = sections.find((x) => x.title.endsWith('ja-JP'));
+  assert(ja, 'no ja-JP section');
+  const typed = list(ja, 'Top queries').find((r) => r.startsWith('アプリ パスワード|'));
+  assert(typed === 'アプリ パスワード|1|1', `ja-JP top: ${list(ja, 'Top queries')}`);
+  const violations = await axeCheck(page, 'admin');
+  await page.screenshot({ path: shot('admin-desktop.png'), fullPage: true });
+  return `${sections.length} locales; ja-JP: ${typed}; ${violations} minor axe findings`;
 });
 
 await browser.close();

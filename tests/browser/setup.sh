@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the browser test needs, only when it is missing:
 #   - Debian's chromium (plus CJK and Thai fonts so screenshots render text)
-#   - npm playwright-core, pinned in package.json/package-lock.json, into
+#   - npm playwright-core and axe-core, pinned in package.json/package-lock.json, into
 #     tests/browser/node_modules
 # Idempotent and quiet when everything is present.
 # Exit codes: 0 ready, 77 chromium (or playwright-core) cannot be installed.
@@ -45,15 +45,20 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   exit 77
 fi
 
-want="$(node -p "require('$HERE/package.json').dependencies['playwright-core']")"
-have="$(node -p "try { require('$HERE/node_modules/playwright-core/package.json').version } catch (e) { '' }" 2>/dev/null)"
-if [ "$have" != "$want" ]; then
-  echo "setup.sh: installing playwright-core@$want with npm" >&2
+# Every pinned npm package (playwright-core, axe-core) at its package.json version.
+stale="$(node -e "
+  const deps = require('$HERE/package.json').dependencies;
+  const out = Object.entries(deps).filter(([name, want]) => {
+    try { return require('$HERE/node_modules/' + name + '/package.json').version !== want; } catch { return true; }
+  }).map(([name, want]) => name + '@' + want);
+  console.log(out.join(' '));" 2>/dev/null)"
+if [ -n "$stale" ]; then
+  echo "setup.sh: installing $stale with npm" >&2
   log="$(mktemp)"
   if ! (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error >"$log" 2>&1); then
     tail -20 "$log" >&2
     rm -f "$log"
-    echo "setup.sh: npm could not install playwright-core; the browser test cannot run" >&2
+    echo "setup.sh: npm could not install $stale; the browser test cannot run" >&2
     exit 77
   fi
   rm -f "$log"
