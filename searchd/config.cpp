@@ -37,6 +37,14 @@ std::string seconds(const json& v, double lo, double hi, std::chrono::millisecon
   return "";
 }
 
+/// seconds() into whole milliseconds (the remote protocol's timeouts).
+std::string seconds(const json& v, double lo, double hi, unsigned* out_ms) {
+  std::chrono::milliseconds ms{};
+  std::string e = seconds(v, lo, hi, &ms);
+  if (e.empty()) *out_ms = static_cast<unsigned>(ms.count());
+  return e;
+}
+
 std::string text(const json& v, std::string* out) {
   if (!v.is_string()) return "must be a string, got " + shown(v);
   *out = v.get<std::string>();
@@ -138,20 +146,8 @@ std::string apply_settings(const json& settings, DaemonConfig* config) {
        }},
       {"admin_token", [&](const json& v) { return token(v, &config->analytics.admin_token); }},
       {"spelling_db", [&](const json& v) { return text(v, &svc.spelling_db); }},
-      {"remote_timeout",
-       [&](const json& v) {
-         std::chrono::milliseconds ms{};
-         std::string e = seconds(v, 0.05, 600, &ms);
-         if (e.empty()) svc.remote.timeout_ms = static_cast<unsigned>(ms.count());
-         return e;
-       }},
-      {"remote_connect_timeout",
-       [&](const json& v) {
-         std::chrono::milliseconds ms{};
-         std::string e = seconds(v, 0.05, 600, &ms);
-         if (e.empty()) svc.remote.connect_timeout_ms = static_cast<unsigned>(ms.count());
-         return e;
-       }},
+      {"remote_timeout", [&](const json& v) { return seconds(v, 0.05, 600, &svc.remote.timeout_ms); }},
+      {"remote_connect_timeout", [&](const json& v) { return seconds(v, 0.05, 600, &svc.remote.connect_timeout_ms); }},
       {"listen", [&](const json& v) { return listen(v, &srv); }},
       {"threads",
        [&](const json& v) {

@@ -381,8 +381,10 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
     u.weight = best_of(alts);
     u.frequency = std::max(u.frequency, frequency(schema::kTitlePrefix + w));
     // One completion is enough to know that the unit is present.
-    if (auto t = db_->allterms_begin(w); complete && t != db_->allterms_end(w))
-      u.frequency = std::max(u.frequency, static_cast<double>(t.get_termfreq()));
+    if (complete) {
+      if (auto t = db_->allterms_begin(w); t != db_->allterms_end(w))
+        u.frequency = std::max(u.frequency, static_cast<double>(t.get_termfreq()));
+    }
   }
   if (u.frequency == 0) {
     if (std::string fix = correction(w); !fix.empty()) {
