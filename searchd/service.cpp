@@ -415,7 +415,7 @@ SearchResult Service::search(const SearchRequest& req) {
     result.total = mset.get_matches_estimated();
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       StoredArticle a = read_stored(it.get_document());
-      Hit hit = make_hit(a, it.get_weight());
+      Hit hit = make_hit(a, score_of(it.get_weight()));
       hit.snippet = make_snippet(a.text, a.english, plan, *local);
       result.hits.push_back(std::move(hit));
     }

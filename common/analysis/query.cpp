@@ -143,6 +143,7 @@ bool positional(const Xapian::Query& q) {
 /// value slot holding a sortable_serialise'd factor), where q matches.
 Xapian::Query prior_bonus(double weight, const Xapian::Query& q, Xapian::valueno slot = schema::kSlotPrior) {
   if (q.empty()) return q;
+  weight = std::min(weight, 1 / kWeightScale);  // under the plan's scale, at most 1 (see kWeightScale)
   auto* prior = new Xapian::ValueWeightPostingSource(slot);
   Xapian::Query bonus = scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q));
   return positional(q) ? checked(bonus) : bonus;
@@ -749,8 +750,8 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     if (!excluded.empty()) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, any_of(excluded));
     return q;
   };
-  plan.query = finish(match, true);
-  plan.match = finish(match, false);
+  plan.query = scaled(kWeightScale, finish(match, true));
+  plan.match = scaled(kWeightScale, finish(match, false));
   plan.empty = ctx.units.empty() && excluded.empty();
   return plan;
 }

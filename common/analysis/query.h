@@ -53,6 +53,18 @@ struct QueryPlan {
 /// The ranking scheme the plan's weights are made for: BM25+ (see query.h).
 Xapian::Weight* ranking_weight();
 
+/// A plan's query is scaled down by this power of two, so that no posting
+/// source in it (length prior, title share, fixed bonuses) sits under a
+/// scale above 1: Xapian 1.4's ExternalPostList hands the matcher's minimum
+/// weight to its source unscaled, and a source scaled up (12 × a prior of at
+/// most 1) then ends itself while its articles still belong in the top 10.
+/// Scaling by a power of two changes no order; the score is the weight
+/// divided by it.
+inline constexpr double kWeightScale = 1.0 / (1 << 20);
+
+/// An MSet weight as the score the API reports.
+inline double score_of(double weight) { return weight / kWeightScale; }
+
 /// Builds query plans. Holds analyzers, so one per thread.
 class QueryBuilder {
  public:
