@@ -47,6 +47,8 @@ struct Entry {
   std::string hash;
   std::string stamp;           ///< size and modification time (schema::kSlotFileStamp)
   bool unchanged = false;      ///< same stamp as when indexed: not read again
+  /// Pass 1's read of the front matter (bytes of hash), which pass 2 completes.
+  std::shared_ptr<const ReadResult> header;
 };
 
 /// What the index knows of an indexed file, by path.
@@ -146,7 +148,10 @@ Built build_one(const Entry& entry, const std::string& default_locale) {
       out.problems.push_back({entry.path, 0, error});
       return out;
     }
-    ReadResult r = parse_article(*content, {entry.path, default_locale});
+    // The front matter as pass 1 read it, unless the file changed since.
+    ReadResult r = entry.header && fnv1a_hex(*content) == entry.hash
+                       ? parse_article_body(*content, *entry.header)
+                       : parse_article(*content, {entry.path, default_locale});
     if (!r.ok) {
       out.problems.push_back({entry.path, r.line, r.error});
       return out;
@@ -276,7 +281,7 @@ Scanned scan_file(const std::string& path, const IndexOptions& opt, const std::u
   Scanned out;
   const std::string stamp = file_stamp(path);
   if (auto k = known.find(path); !stamp.empty() && k != known.end() && k->second.stamp == stamp) {
-    out.entry = Entry{path, k->second.key, k->second.hash, stamp, true};
+    out.entry = Entry{path, k->second.key, k->second.hash, stamp, true, nullptr};
     return out;
   }
   try {
@@ -293,11 +298,12 @@ Scanned scan_file(const std::string& path, const IndexOptions& opt, const std::u
     }
     for (const auto& w : r.article.warnings) out.problems.push_back({path, 0, w, false});
     out.locale = r.article.locale;
-    Entry e{path, r.article.key(), fnv1a_hex(*content), stamp, false};
+    Entry e{path, r.article.key(), fnv1a_hex(*content), stamp, false, nullptr};
     if (e.key.size() + 1 > schema::kMaxTermBytes)
       out.late.push_back({path, 0, "the key " + e.key + " is longer than an index term may be; shorten the file name"});
     else
       out.entry = std::move(e);
+    if (out.entry) out.entry->header = std::make_shared<const ReadResult>(std::move(r));
   } catch (...) {
     out.problems.push_back({path, 0, "cannot read: " + describe_current_exception()});
   }

@@ -6,7 +6,7 @@ JOBS="${JOBS:-2}"
 
 # Debian packages the build and tests need.
 PACKAGES=(build-essential cmake pkg-config libxapian-dev xapian-tools libicu-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsqlite3-dev
-          libcpp-httplib-dev nlohmann-json3-dev catch2 libyaml-cpp-dev libcli11-dev curl)
+          libcpp-httplib-dev nlohmann-json3-dev catch2 libyaml-cpp-dev libcli11-dev libgoogle-perftools-dev curl)
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -300,3 +300,22 @@ TEST_CASE("pipe tables are read row by row", "[reader]") {
   REQUIRE(r.ok);
   CHECK(join(r.article.blocks) == "Case · Use|Outlook 2016 · MFA|After.");
 }
+
+TEST_CASE("a header read completed with the body equals a full read", "[reader]") {
+  const std::string bom_sxs = std::string("\xEF\xBB\xBF") + kSxs;
+  for (const std::string& text : {std::string(kSxs), std::string(kPlain), bom_sxs, std::string("# Only a title\n\nBody.\n"),
+                                  std::string("---\n: [broken\n---\n# Title\n\nText.\n")}) {
+    const ArticleSource src{"docs/zh-TW/app-passwords.md", "en-US"};
+    const ReadResult full = parse_article(text, src);
+    const ReadResult done = parse_article_body(text, parse_article(text, src, ParseDepth::kHeader));
+    REQUIRE(done.ok == full.ok);
+    CHECK(done.article.key() == full.article.key());
+    CHECK(done.article.title == full.article.title);
+    CHECK(done.article.en_title == full.article.en_title);
+    CHECK(done.article.ids == full.article.ids);
+    CHECK(done.article.blocks == full.article.blocks);
+    CHECK(done.article.english == full.article.english);
+    CHECK(done.article.markdown == full.article.markdown);
+    CHECK(done.article.warnings == full.article.warnings);
+  }
+}

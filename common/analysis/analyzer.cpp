@@ -11,6 +11,7 @@ namespace {
 
 constexpr const char* kAnalyzerVersion = "10";
 constexpr size_t kDictWordMin = 3;    // dictionary words shorter than this are n-grams already
+constexpr size_t kStemMemo = 50000;   // stems remembered per analyzer (a few MB)
 constexpr size_t kStemMaxBytes = 64;  // longer "words" are identifiers: no stem
 
 bool stemmable(std::string_view word) {
@@ -76,7 +77,12 @@ Analyzer::Analyzer(std::string_view language) : language_(language), stemmer_(ma
 
 std::string Analyzer::stem(std::string_view word) const {
   if (stemmer_.is_none() || !stemmable(word)) return {};
-  return stemmer_(std::string(word));
+  std::string w(word);
+  if (auto it = stems_.find(w); it != stems_.end()) return it->second;
+  if (stems_.size() >= kStemMemo) stems_.clear();
+  std::string stem = stemmer_(w);
+  stems_.emplace(std::move(w), stem);
+  return stem;
 }
 
 void Analyzer::index(Xapian::Document& doc, std::string_view text, Field field,

@@ -11,6 +11,7 @@
 #include <xapian.h>
 
 #include <string>
+#include <unordered_map>
 #include <string_view>
 
 #include "text.h"
@@ -65,6 +66,9 @@ class Analyzer {
  private:
   std::string language_;
   Xapian::Stem stemmer_;
+  /// Stems already computed (a Snowball run costs more than a lookup; help
+  /// text repeats its words), dropped whole when it reaches kStemMemo.
+  mutable std::unordered_map<std::string, std::string> stems_;
 };
 
 /// Normalized key of a whole title: its segments' folded text joined by one

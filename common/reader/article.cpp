@@ -25,6 +25,8 @@ std::string field(const FrontMatter& fm, const std::string& key) {
   return it == fm.fields.end() ? std::string() : it->second;
 }
 
+void read_body(std::string_view body, Article& a);
+
 ReadResult fail(std::string reason, int line = 0) {
   ReadResult r;
   r.error = std::move(reason);
@@ -58,6 +60,7 @@ std::string sortable_date(std::string_view d) {
 }
 
 ReadResult parse_article(std::string_view content, const ArticleSource& source, ParseDepth depth) {
+  const std::string_view whole = content;
   if (content.size() > kMaxArticleBytes)
     return fail("file too large (" + std::to_string(content.size()) + " bytes, limit " +
                 std::to_string(kMaxArticleBytes) + ")");
@@ -97,9 +100,21 @@ ReadResult parse_article(std::string_view content, const ArticleSource& source, 
   }
 
   result.ok = true;
+  result.body_offset = static_cast<size_t>(fmr.body.data() - whole.data());
   if (depth == ParseDepth::kHeader) return result;
+  read_body(fmr.body, a);
+  return result;
+}
 
-  SxsSplit split = split_sxs(fmr.body);
+ReadResult parse_article_body(std::string_view content, ReadResult header) {
+  if (header.ok && header.body_offset <= content.size()) read_body(content.substr(header.body_offset), header.article);
+  return header;
+}
+
+namespace {
+
+void read_body(std::string_view body, Article& a) {
+  SxsSplit split = split_sxs(body);
   a.sxs = split.is_sxs;
   MarkdownText local = extract_markdown(split.localized);
   a.title = !local.h1.empty() ? local.h1 : !a.fm_title.empty() ? a.fm_title : a.slug;
@@ -115,7 +130,7 @@ ReadResult parse_article(std::string_view content, const ArticleSource& source, 
     for (auto& b : en.blocks) a.english.push_back(std::move(b));
   }
   a.markdown = std::move(split.localized);
-  return result;
 }
 
+}  // namespace
 }  // namespace helpsearch

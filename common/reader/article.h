@@ -46,6 +46,7 @@ struct ReadResult {
   Article article;
   std::string error;  ///< reason, when !ok
   int line = 0;       ///< 1-based line of the problem, 0 when not tied to a line
+  size_t body_offset = 0;  ///< byte where the Markdown starts (after any BOM and front matter)
 };
 
 /// Files larger than this are refused.
@@ -60,6 +61,10 @@ enum class ParseDepth {
 /// Parses the bytes of one article. Never throws on bad input.
 ReadResult parse_article(std::string_view content, const ArticleSource& source,
                          ParseDepth depth = ParseDepth::kFull);
+
+/// Completes header, a successful kHeader read of the same bytes, into what
+/// a kFull read gives, without reading the front matter again.
+ReadResult parse_article_body(std::string_view content, ReadResult header);
 
 /// Locale named by the nearest parent folder of path that looks like one ("ja-JP"), or "".
 std::string folder_locale(std::string_view path);
