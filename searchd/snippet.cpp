@@ -32,7 +32,10 @@ std::vector<std::string> code_points(std::string_view s) {
 /// Stems of the words of an article's blocks, each stemmed once.
 using StemCache = std::unordered_map<std::string, std::string>;
 
+/// A block's matches of the query; distinct counts query items (a word by
+/// its form or its stem: word_stems are the stems of plan.words; a run).
 BlockMatch match_block(std::string_view block, const QueryPlan& plan, const Analyzer& local,
+                       const std::vector<std::string>& word_stems,
                        const std::vector<std::vector<std::string>>& runs, StemCache& stems) {
   BlockMatch m;
   m.text = block;
@@ -52,7 +55,9 @@ BlockMatch match_block(std::string_view block, const QueryPlan& plan, const Anal
       auto s = st.empty() ? plan.stems.end() : std::find(plan.stems.begin(), plan.stems.end(), st);
       if (s != plan.stems.end()) {
         m.spans.push_back({seg.begin, seg.end});
-        items.insert(1000 + static_cast<size_t>(s - plan.stems.begin()));
+        const auto word = std::find(word_stems.begin(), word_stems.end(), st);
+        items.insert(word != word_stems.end() ? static_cast<size_t>(word - word_stems.begin())
+                                              : 1000 + static_cast<size_t>(s - plan.stems.begin()));
       }
       continue;
     }
@@ -142,47 +147,46 @@ std::string make_snippet(std::string_view text, std::string_view english, const 
   std::vector<std::vector<std::string>> runs;
   for (const auto& r : plan.runs) runs.push_back(code_points(r));
   // Cheap test before segmenting a block: its folded text must hold a query
-  // word, run, or the start of a stem. Each block is folded once.
-  std::vector<std::string> needles(plan.words.begin(), plan.words.end());
-  needles.insert(needles.end(), plan.runs.begin(), plan.runs.end());
-  for (const auto& st : plan.stems) needles.push_back(st.size() > 4 ? st.substr(0, st.size() - 1) : st);
-  const std::vector<std::string_view> blocks = split_nonempty(text, '\n');
-  std::vector<std::string> folded;
-  folded.reserve(blocks.size());
-  for (std::string_view b : blocks) folded.push_back(fold(b));
-  auto holds = [&](const std::string& n) {
-    return std::any_of(folded.begin(), folded.end(), [&](const std::string& f) { return f.find(n) != std::string::npos; });
-  };
-  // The most distinct query items one block can show: those the article holds at all.
-  size_t all_items = 0;
-  for (size_t k = 0; k < plan.words.size(); ++k) {
-    const std::string st = local.stem(plan.words[k]);
-    all_items += holds(plan.words[k]) || (!st.empty() && holds(st.size() > 4 ? st.substr(0, st.size() - 1) : st));
+  // item (a word or the start of its stem, a run). The count of items a
+  // block holds bounds what match_block can find there.
+  std::vector<std::vector<std::string>> items;
+  std::vector<std::string> word_stems;
+  for (const auto& w : plan.words) {
+    const std::string& st = word_stems.emplace_back(local.stem(w));
+    items.push_back({w});
+    if (!st.empty()) items.back().push_back(st.size() > 4 ? st.substr(0, st.size() - 1) : st);
   }
-  for (const auto& r : plan.runs) all_items += holds(r);
-  all_items = std::max<size_t>(all_items, 1);
+  for (const auto& r : plan.runs) items.push_back({r});
+  auto items_in = [&](const std::string& folded_block) {
+    return static_cast<size_t>(std::count_if(items.begin(), items.end(), [&](const std::vector<std::string>& alts) {
+      return std::any_of(alts.begin(), alts.end(), [&](const std::string& n) { return folded_block.find(n) != std::string::npos; });
+    }));
+  };
   StemCache stems;
-  auto best_of = [&](const std::vector<std::string_view>& blocks, const std::vector<std::string>* folded_blocks,
+  // Blocks are folded when first looked at: a block holding every item ends the search.
+  auto best_of = [&](const std::vector<std::string_view>& blocks, std::vector<std::optional<std::string>>& folded,
                      size_t first, std::optional<BlockMatch>& best) {
     for (size_t i = first; i < blocks.size(); ++i) {
-      const std::string f = folded_blocks ? std::string() : fold(blocks[i]);
-      const std::string& fb = folded_blocks ? (*folded_blocks)[i] : f;
-      // At most as many distinct items as needles in the block: skip it when
-      // that cannot beat the best so far.
-      const auto found = static_cast<size_t>(std::count_if(
-          needles.begin(), needles.end(), [&](const std::string& n) { return fb.find(n) != std::string::npos; }));
+      if (!folded[i]) folded[i] = fold(blocks[i]);
+      const size_t found = items_in(*folded[i]);
       if (found == 0 || (best && found <= best->distinct)) continue;
-      BlockMatch m = match_block(blocks[i], plan, local, runs, stems);
+      BlockMatch m = match_block(blocks[i], plan, local, word_stems, runs, stems);
       if (m.spans.empty()) continue;
       if (!best || m.distinct > best->distinct) best = std::move(m);
-      if (best->distinct >= all_items) return;  // nothing can show more
+      if (best->distinct >= items.size()) return;  // nothing can show more
     }
   };
+  const std::vector<std::string_view> blocks = split_nonempty(text, '\n');
+  std::vector<std::optional<std::string>> folded(blocks.size());
   std::optional<BlockMatch> best;
   // Block 0 is the title, shown anyway: prefer a body passage.
-  best_of(blocks, &folded, blocks.size() > 1 ? 1 : 0, best);
-  if (!best && blocks.size() > 1) best_of(blocks, &folded, 0, best);
-  if (!best) best_of(split_nonempty(english, '\n'), nullptr, 0, best);
+  best_of(blocks, folded, blocks.size() > 1 ? 1 : 0, best);
+  if (!best && blocks.size() > 1) best_of(blocks, folded, 0, best);
+  if (!best) {
+    const std::vector<std::string_view> en = split_nonempty(english, '\n');
+    std::vector<std::optional<std::string>> en_folded(en.size());
+    best_of(en, en_folded, 0, best);
+  }
   if (!best) {
     BlockMatch plain;
     plain.text = blocks.size() > 1 ? blocks[1] : blocks.empty() ? std::string_view() : blocks[0];
