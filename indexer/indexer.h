@@ -16,7 +16,7 @@ struct IndexOptions {
   bool prune = false;    ///< delete articles whose files are gone under the sources
   bool rebuild = false;  ///< start from an empty database
   bool progress = false; ///< draw a progress bar (a terminal is attached)
-  size_t batch = 1000;   ///< documents per Xapian commit
+  size_t batch = 1000;   ///< documents per Xapian commit of an incremental run (a full build writes scratch parts)
   unsigned threads = 2;  ///< parsing and analysis threads
   /// Shards of a sharded index (indexer/shards.h): db is then a folder of
   /// shard-0 … shard-(N-1) and helpsearch.stub. 0 = as the index is (sharded

@@ -18,7 +18,7 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--prune", opt.prune, "delete articles whose files are gone under the sources");
   app.add_flag("--rebuild", opt.rebuild, "start from an empty database");
-  app.add_option("--batch", opt.batch, "documents per commit")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--batch", opt.batch, "documents per commit of an incremental run")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--threads", opt.threads, "parsing threads")->capture_default_str()->check(CLI::Range(1, 64));
   app.add_option("--shards", opt.shards,
                  "write N shards DIR/shard-0..N-1 and the stub DIR/helpsearch.stub (later runs keep the count)")
