@@ -9,6 +9,27 @@
 #include "text.h"
 
 namespace helpsearch {
+namespace {
+
+/// Each pair of adjacent characters of s that are both outside ASCII (the
+/// letters of scripts written without spaces are), as UTF-8.
+std::vector<std::string> char_pairs(std::string_view s) {
+  std::vector<std::string_view> chars;
+  for (size_t i = 0; i < s.size();) {
+    size_t j = i + 1;
+    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+    chars.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  std::vector<std::string> out;
+  for (size_t k = 0; k + 1 < chars.size(); ++k) {
+    if (static_cast<unsigned char>(chars[k][0]) >= 0x80 && static_cast<unsigned char>(chars[k + 1][0]) >= 0x80)
+      out.push_back(std::string(chars[k]) + std::string(chars[k + 1]));
+  }
+  return out;
+}
+
+}  // namespace
 
 TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(std::move(revision)) {
   for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
@@ -23,10 +44,25 @@ TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(s
     e.folded = fold(e.completion.title);
     for (const Segment& s : segment(e.completion.title)) e.words.push_back(s.norm);
     Locale& l = by_locale_[e.completion.locale];
-    for (const auto& w : e.words) l.words.emplace_back(w, static_cast<uint32_t>(l.entries.size()));
+    const auto at = static_cast<uint32_t>(l.entries.size());
+    for (const auto& w : e.words) l.words.emplace_back(w, at);
+    for (auto& p : char_pairs(e.folded)) l.pairs.emplace_back(std::move(p), at);
     l.entries.push_back(std::move(e));
   }
-  for (auto& [name, l] : by_locale_) std::sort(l.words.begin(), l.words.end());
+  for (auto& [name, l] : by_locale_) {
+    std::sort(l.words.begin(), l.words.end());
+    std::sort(l.pairs.begin(), l.pairs.end());
+    l.pairs.erase(std::unique(l.pairs.begin(), l.pairs.end()), l.pairs.end());
+    l.pairs.shrink_to_fit();
+  }
+}
+
+std::vector<uint32_t> TitleIndex::with_pair(const Locale& l, const std::string& pair) {
+  std::vector<uint32_t> out;
+  for (auto it = std::lower_bound(l.pairs.begin(), l.pairs.end(), std::make_pair(pair, uint32_t{0}));
+       it != l.pairs.end() && it->first == pair; ++it)
+    out.push_back(it->second);
+  return out;
 }
 
 std::vector<uint32_t> TitleIndex::with_word(const Locale& l, const std::string& word, bool prefix) {
@@ -79,14 +115,20 @@ std::vector<Completion> TitleIndex::complete(const std::string& q, const std::st
     ranked.push_back({tier, first, e.folded.size(), &e});
   };
   // A title can complete the query only if it holds each typed word (the
-  // last one begun): the titles of the rarest come from the sorted words.
-  // A query of runs alone needs every title.
+  // last one begun) and each typed run, so each character pair of it: the
+  // titles of the rarest come from the sorted words and pairs. A query of
+  // one-character runs alone needs every title.
   auto consider_all = [&](const Locale& l) {
     std::optional<std::vector<uint32_t>> fewest;
-    for (size_t i = 0; i < segs.size(); ++i) {
-      if (segs[i].kind != Segment::kWord) continue;
-      std::vector<uint32_t> these = with_word(l, segs[i].norm, i + 1 == segs.size());
+    auto fewer = [&](std::vector<uint32_t> these) {
       if (!fewest || these.size() < fewest->size()) fewest = std::move(these);
+    };
+    for (size_t i = 0; i < segs.size(); ++i) {
+      if (segs[i].kind == Segment::kWord) {
+        fewer(with_word(l, segs[i].norm, i + 1 == segs.size()));
+      } else {
+        for (const std::string& pair : char_pairs(segs[i].norm)) fewer(with_pair(l, pair));
+      }
     }
     if (!fewest) {
       for (const auto& e : l.entries) consider(e);

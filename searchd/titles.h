@@ -36,9 +36,14 @@ class TitleIndex {
     std::vector<Entry> entries;
     /// (word, entry index) sorted: the entries a typed prefix can complete.
     std::vector<std::pair<std::string, uint32_t>> words;
+    /// (two adjacent non-ASCII characters, entry index) sorted: the entries
+    /// that may hold a typed run of a script without spaces.
+    std::vector<std::pair<std::string, uint32_t>> pairs;
   };
   /// Indexes of the entries of l with the word (or a word it begins, when prefix).
   static std::vector<uint32_t> with_word(const Locale& l, const std::string& word, bool prefix);
+  /// Indexes of the entries of l whose folded title holds the character pair.
+  static std::vector<uint32_t> with_pair(const Locale& l, const std::string& pair);
   std::map<std::string, Locale> by_locale_;
   std::string revision_;
 };

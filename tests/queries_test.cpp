@@ -193,6 +193,34 @@ TEST_CASE("suggestions never repeat a title", "[queries]") {
   CHECK(keys == "en-US/rename-a-site en-US/rename-a-team ");
 }
 
+TEST_CASE("suggestions find a run anywhere in a title, by its character pairs", "[queries]") {
+  const std::string dir = test::temp_dir();
+  const std::vector<std::pair<std::string, std::string>> titles = {
+      {"app-passwords", "Outlook のアプリ パスワードを作成する"},
+      {"mfa", "多要素認証をセットアップする"},
+      {"passwords", "パスワードをリセットする"},
+  };
+  for (const auto& [slug, title] : titles)
+    test::write_file(dir + "/ja-JP/" + slug + ".md", "---\ntitle: " + title + "\n---\n# " + title + "\n\n本文。\n");
+  IndexOptions opt;
+  opt.db = dir + "/db";
+  opt.sources = {dir + "/ja-JP"};
+  std::ostringstream out, err;
+  REQUIRE(run_index(opt, out, err, nullptr) == 0);
+  Service service{ServiceConfig{opt.db, "", {}}};
+  auto keys = [&](const std::string& q) {
+    std::string k;
+    for (const Completion& c : service.suggest(q, "ja-JP", 8)) k += c.key + " ";
+    return k;
+  };
+  CHECK(keys("パスワードをリ") == "ja-JP/passwords ");
+  CHECK(keys("パスワードを") == "ja-JP/passwords ja-JP/app-passwords ");  // the title that starts with it first
+  CHECK(keys("認証を") == "ja-JP/mfa ");                                   // inside a title
+  CHECK(keys("outlook アプリ") == "ja-JP/app-passwords ");                 // a word and a run
+  CHECK(keys("多") == "ja-JP/mfa ");                                        // one character: every title looked at
+  CHECK(keys("認証パスワード").empty());                                     // pairs of two titles, in none
+}
+
 TEST_CASE("no locale: Accept-Language, else the query's script, else en-US", "[queries]") {
   CHECK(query_script("パスワード") == "ja");
   CHECK(query_script("密码") == "zh");
