@@ -18,17 +18,6 @@ struct BlockMatch {
   size_t distinct = 0;
 };
 
-std::vector<std::string> code_points(std::string_view s) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < s.size();) {
-    size_t j = i + 1;
-    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
-    out.emplace_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 /// Stems of the words of an article's blocks, each stemmed once.
 using StemCache = std::unordered_map<std::string, std::string>;
 
@@ -36,7 +25,7 @@ using StemCache = std::unordered_map<std::string, std::string>;
 /// its form or its stem: word_stems are the stems of plan.words; a run).
 BlockMatch match_block(std::string_view block, const QueryPlan& plan, const Analyzer& local,
                        const std::vector<std::string>& word_stems,
-                       const std::vector<std::vector<std::string>>& runs, StemCache& stems) {
+                       const std::vector<std::vector<std::string_view>>& runs, StemCache& stems) {
   BlockMatch m;
   m.text = block;
   std::set<size_t> items;
@@ -144,7 +133,7 @@ std::string render(const BlockMatch& m, size_t max_chars) {
 
 std::string make_snippet(std::string_view text, std::string_view english, const QueryPlan& plan,
                          const Analyzer& local, size_t max_chars) {
-  std::vector<std::vector<std::string>> runs;
+  std::vector<std::vector<std::string_view>> runs;
   for (const auto& r : plan.runs) runs.push_back(code_points(r));
   // Cheap test before segmenting a block: its folded text must hold a query
   // item (a word or the start of its stem, a run). The count of items a

@@ -14,13 +14,7 @@ namespace {
 /// Each pair of adjacent characters of s that are both outside ASCII (the
 /// letters of scripts written without spaces are), as UTF-8.
 std::vector<std::string> char_pairs(std::string_view s) {
-  std::vector<std::string_view> chars;
-  for (size_t i = 0; i < s.size();) {
-    size_t j = i + 1;
-    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
-    chars.push_back(s.substr(i, j - i));
-    i = j;
-  }
+  const std::vector<std::string_view> chars = code_points(s);
   std::vector<std::string> out;
   for (size_t k = 0; k + 1 < chars.size(); ++k) {
     if (static_cast<unsigned char>(chars[k][0]) >= 0x80 && static_cast<unsigned char>(chars[k + 1][0]) >= 0x80)

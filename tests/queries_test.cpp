@@ -62,6 +62,19 @@ void check_rows(Client& c, const std::vector<Row>& rows) {
   }
 }
 
+/// A new index of one locale's articles, each a title over one sentence: (slug, title) pairs.
+std::string index_titles(const std::string& locale, const std::vector<std::pair<std::string, std::string>>& titles) {
+  const std::string dir = test::temp_dir();
+  for (const auto& [slug, title] : titles)
+    test::write_file(dir + "/" + locale + "/" + slug + ".md", "---\ntitle: " + title + "\n---\n# " + title + "\n\nChoose Settings.\n");
+  IndexOptions opt;
+  opt.db = dir + "/db";
+  opt.sources = {dir + "/" + locale};
+  std::ostringstream out, err;
+  REQUIRE(run_index(opt, out, err, nullptr) == 0);
+  return opt.db;
+}
+
 }  // namespace
 
 TEST_CASE("Traditional and Simplified Chinese fold to one form", "[queries]") {
@@ -177,37 +190,20 @@ TEST_CASE("the unfinished last word is read as a prefix", "[queries]") {
 }
 
 TEST_CASE("suggestions never repeat a title", "[queries]") {
-  const std::string dir = test::temp_dir();
-  for (const char* slug : {"rename-a-site", "rename-a-site-classic", "rename-a-team"}) {
-    const std::string title = std::string(slug) == "rename-a-team" ? "Rename a team" : "Rename a site";
-    test::write_file(dir + "/en-US/" + slug + ".md", "---\ntitle: " + title + "\n---\n# " + title + "\n\nChoose Settings.\n");
-  }
-  IndexOptions opt;
-  opt.db = dir + "/db";
-  opt.sources = {dir + "/en-US"};
-  std::ostringstream out, err;
-  REQUIRE(run_index(opt, out, err, nullptr) == 0);
-  Service service{ServiceConfig{opt.db, "", {}}};
+  const std::string db = index_titles("en-US", {{"rename-a-site", "Rename a site"},
+                                                {"rename-a-site-classic", "Rename a site"},
+                                                {"rename-a-team", "Rename a team"}});
+  Service service{ServiceConfig{db, "", {}}};
   std::string keys;
   for (const Completion& c : service.suggest("rena", "en-US", 8)) keys += c.key + " ";
   CHECK(keys == "en-US/rename-a-site en-US/rename-a-team ");
 }
 
 TEST_CASE("suggestions find a run anywhere in a title, by its character pairs", "[queries]") {
-  const std::string dir = test::temp_dir();
-  const std::vector<std::pair<std::string, std::string>> titles = {
-      {"app-passwords", "Outlook のアプリ パスワードを作成する"},
-      {"mfa", "多要素認証をセットアップする"},
-      {"passwords", "パスワードをリセットする"},
-  };
-  for (const auto& [slug, title] : titles)
-    test::write_file(dir + "/ja-JP/" + slug + ".md", "---\ntitle: " + title + "\n---\n# " + title + "\n\n本文。\n");
-  IndexOptions opt;
-  opt.db = dir + "/db";
-  opt.sources = {dir + "/ja-JP"};
-  std::ostringstream out, err;
-  REQUIRE(run_index(opt, out, err, nullptr) == 0);
-  Service service{ServiceConfig{opt.db, "", {}}};
+  const std::string db = index_titles("ja-JP", {{"app-passwords", "Outlook のアプリ パスワードを作成する"},
+                                                {"mfa", "多要素認証をセットアップする"},
+                                                {"passwords", "パスワードをリセットする"}});
+  Service service{ServiceConfig{db, "", {}}};
   auto keys = [&](const std::string& q) {
     std::string k;
     for (const Completion& c : service.suggest(q, "ja-JP", 8)) k += c.key + " ";

@@ -135,41 +135,26 @@ TokenInfo inspect(std::string_view token) {
   return info;
 }
 
-std::vector<std::string> split_code_points(std::string_view s) {
-  std::vector<std::string> out;
-  int32_t i = 0;
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const auto n = static_cast<int32_t>(s.size());
-  while (i < n) {
-    int32_t start = i;
-    UChar32 c;
-    U8_NEXT(p, i, n, c);
-    (void)c;
-    out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
 void append_run(Segment& run, std::string_view source, uint32_t begin, uint32_t end,
                 size_t source_code_points) {
   std::string folded = fold(source.substr(begin, end - begin));
-  std::vector<std::string> cps = split_code_points(folded);
+  const std::vector<std::string_view> cps = code_points(folded);
   if (cps.empty()) return;
   const auto first = static_cast<uint32_t>(run.chars.size());
   if (cps.size() == source_code_points) {
     // One folded code point per source code point: exact spans.
     uint32_t pos = begin;
     const auto* p = reinterpret_cast<const uint8_t*>(source.data());
-    for (auto& cp : cps) {
+    for (std::string_view cp : cps) {
       int32_t i = static_cast<int32_t>(pos);
       UChar32 c;
       U8_NEXT(p, i, static_cast<int32_t>(end), c);
       (void)c;
-      run.chars.push_back({std::move(cp), pos, static_cast<uint32_t>(i)});
+      run.chars.push_back({std::string(cp), pos, static_cast<uint32_t>(i)});
       pos = static_cast<uint32_t>(i);
     }
   } else {
-    for (auto& cp : cps) run.chars.push_back({std::move(cp), begin, end});
+    for (std::string_view cp : cps) run.chars.push_back({std::string(cp), begin, end});
   }
   run.words.emplace_back(first, static_cast<uint32_t>(cps.size()));
   run.norm += folded;
@@ -329,6 +314,21 @@ size_t utf8_length(std::string_view text) {
     if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
   }
   return n;
+}
+
+std::vector<std::string_view> code_points(std::string_view text) {
+  std::vector<std::string_view> out;
+  int32_t i = 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    (void)c;
+    out.push_back(text.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+  }
+  return out;
 }
 
 std::string_view utf8_truncate(std::string_view text, size_t max_bytes) {

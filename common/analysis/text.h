@@ -65,6 +65,10 @@ std::vector<Segment> segment(std::string_view text);
 /// Number of code points in valid UTF-8.
 size_t utf8_length(std::string_view text);
 
+/// The code points of UTF-8 text, each as a view of its bytes in text (an
+/// ill-formed sequence is one code point of its bytes).
+std::vector<std::string_view> code_points(std::string_view text);
+
 /// The longest prefix of text of at most max_bytes that ends on a code point boundary.
 std::string_view utf8_truncate(std::string_view text, size_t max_bytes);
 
