@@ -3,7 +3,9 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "article.h"
 #include "markdown.h"
@@ -318,4 +320,18 @@ TEST_CASE("a header read completed with the body equals a full read", "[reader]"
     CHECK(done.article.markdown == full.article.markdown);
     CHECK(done.article.warnings == full.article.warnings);
   }
+}
+
+TEST_CASE("Markdown read on two threads at once keeps its autolinks", "[reader]") {
+  const std::string md = "See www.contoso.com/a?wt.mc_id=x for ~~old~~ news.\n\n| a | b |\n|---|---|\n| www.fabrikam.com | 2 |\n";
+  const std::string alone = render_html(md);
+  REQUIRE(alone.find("href=\"http://www.contoso.com/a?wt.mc_id=x\"") != std::string::npos);
+  std::atomic<int> differ{0};
+  auto run = [&] {
+    for (int i = 0; i < 400; ++i) differ += render_html(md) != alone;
+  };
+  std::thread other(run);
+  run();
+  other.join();
+  CHECK(differ == 0);
 }

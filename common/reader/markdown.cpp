@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,12 @@ class GfmDocument {
     for (const char* name : {"table", "strikethrough", "autolink", "tagfilter"})
       if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
         cmark_parser_attach_syntax_extension(parser_, ext);
+    // cmark-gfm keeps the inline parser's table of special characters in a
+    // global that each parser fills with its extensions' characters and
+    // empties again when its inlines are done (github/cmark-gfm#176): a
+    // parse beside another loses its autolinks now and then. One at a time.
+    static std::mutex parsing;
+    const std::lock_guard<std::mutex> lock(parsing);
     cmark_parser_feed(parser_, markdown.data(), markdown.size());
     root_ = cmark_parser_finish(parser_);
   }
