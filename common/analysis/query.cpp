@@ -35,7 +35,7 @@ constexpr double kSynonym = 0.5;       // another member of the word's synonym g
 constexpr double kTitleStart = 3.0;    // the query starts a title (as you type)
 constexpr double kTitleStartFixed = 240.0;  // ... times the share of the title typed
 constexpr double kTitleCover = 120.0;   // ... per share of a title that the query's units cover
-constexpr double kTitleAll = 120.0;     // a title holds every topic unit of the query
+constexpr double kQueryCover = 160.0;   // ... per share of the query's characters a title holds
 constexpr double kPrior = 12.0;        // the length prior, for every match
 
 // Bounds on the work one query may ask for, like web search engines' word limits.
@@ -149,6 +149,18 @@ Xapian::Query prior_bonus(double weight, const Xapian::Query& q, Xapian::valueno
   return positional(q) ? checked(bonus) : bonus;
 }
 
+/// Where a title holds a unit: `of_title` times the title's inverse length
+/// plus a flat `of_query`, under one filter on the unit's title terms.
+Xapian::Query title_cover(double of_title, double of_query, const Xapian::Query& title) {
+  of_title = std::min(of_title, 1 / kWeightScale);  // under the plan's scale, at most 1 (see kWeightScale)
+  auto* inverse = new Xapian::ValueWeightPostingSource(schema::kSlotTitleInverse);
+  auto* flat = new Xapian::FixedWeightPostingSource(of_query);
+  const Xapian::Query both(Xapian::Query::OP_OR, scaled(of_title, Xapian::Query(inverse->release())),
+                           Xapian::Query(flat->release()));
+  const Xapian::Query bonus(Xapian::Query::OP_FILTER, both, title);
+  return positional(title) ? checked(bonus) : bonus;
+}
+
 /// A folded word with a Latin letter or a digit.
 bool latin_or_digit(const std::string& w) {
   return std::any_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
@@ -208,6 +220,20 @@ std::vector<QueryClause> parse_user_query(std::string_view q) {
   return out;
 }
 
+/// Adjacent plain clauses as one ("AADSTS 50011"), so that the analyzer sees
+/// the words side by side: a code split in two, synonyms of several words.
+static std::vector<QueryClause> plain_runs(std::vector<QueryClause> clauses) {
+  std::vector<QueryClause> out;
+  for (QueryClause& c : clauses) {
+    const bool plain = c.kind == QueryClause::kPlain && !c.exclude;
+    if (plain && !out.empty() && out.back().kind == QueryClause::kPlain && !out.back().exclude)
+      out.back().text += " " + c.text;
+    else
+      out.push_back(std::move(c));
+  }
+  return out;
+}
+
 /// One optional unit of a query: what it weighs and how common it is.
 struct QueryBuilder::Unit {
   Xapian::Query weight;  ///< its alternatives, added up
@@ -215,6 +241,7 @@ struct QueryBuilder::Unit {
   bool filler = false;   ///< adds weight only
   Xapian::Query title;   ///< where it is in a title (boolean), for the title's share covered
   double chars = 0;      ///< characters of the query it stands for
+  bool pair = false;     ///< a character pair of a run (its run covers the query, not it)
 };
 
 /// What build() gathers while it reads the clauses.
@@ -226,6 +253,7 @@ struct QueryBuilder::Context {
   std::vector<Segment> typed;  ///< the plain and phrase segments as typed (filler too)
   std::vector<const void*> expanded;  ///< synonym groups expanded so far
   bool lone = false;  ///< the query is one word
+  std::vector<std::pair<Xapian::Query, double>> runs;  ///< topic runs: in a title as written, characters
 };
 
 QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
@@ -497,7 +525,11 @@ void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& c
     last = run.chars.size();
   }
   for (auto [a, b] : {std::pair{size_t{0}, first}, std::pair{last, run.chars.size()}}) {
-    if (a < b) ctx.units.push_back({scaled(kFiller, unit_query({sub_run(run, a, b)}, 0, 1, title_only)), 1, true, {}, 0});
+    if (a < b) {
+      const Segment filler = sub_run(run, a, b);
+      ctx.units.push_back({scaled(kFiller, unit_query({filler}, 0, 1, title_only)), 1, true,
+                           unit_query({filler}, 0, 1, true), static_cast<double>(b - a)});
+    }
   }
   const bool whole = first == 0 && last == run.chars.size();
   const Segment topic = whole ? run : sub_run(run, first, last);
@@ -523,8 +555,9 @@ void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& c
     std::vector<Xapian::Query> alts{scaled(kTitle, Xapian::Query(schema::kTitle + pair))};
     if (!title_only) alts.push_back(Xapian::Query(pair));
     ctx.units.push_back({best_of(alts), std::max(frequency(pair), frequency(schema::kTitle + pair)), false,
-                         Xapian::Query(schema::kTitle + pair), 1});
+                         Xapian::Query(schema::kTitle + pair), 1, true});
   }
+  ctx.runs.emplace_back(phrase_query({topic}, schema::kTitle), static_cast<double>(n));
   add_phrase_boosts({topic}, kRunPhraseFixed, kRunPhrase, title_only, ctx);
   for (auto [w0, count] : topic.words) {
     if (count < 3 || title_only) continue;
@@ -637,13 +670,42 @@ void QueryBuilder::add_plain_units(const std::vector<Segment>& segs, bool title_
   }
 }
 
+/// How much of a title the query covers (a unit's characters over the
+/// title's: half a title typed ranks its article), and how much of the query
+/// a title holds (a unit's characters over the query's, filler included: a
+/// title holding three words of four beats one holding the rarest word alone,
+/// as a reworded title would). A run holds the query's characters where a
+/// title has it as written; its character pairs count for the title's share
+/// only (near misses of body text would outrank the text itself).
+void QueryBuilder::add_title_covers(const std::vector<const Unit*>& units, Context& ctx) const {
+  double query_chars = 0;
+  size_t topic = 0;
+  for (const Unit* u : units) {
+    if (u->title.empty()) continue;
+    query_chars += u->chars;
+    if (!u->filler) ++topic;
+  }
+  if (query_chars <= 0) return;
+  const double of_query = topic >= 2 ? kQueryCover / query_chars : 0;  // one unit: the title weights say it
+  for (const Unit* u : units) {
+    if (u->title.empty() || u->chars <= 0) continue;
+    if (!u->filler)
+      ctx.boosts.push_back(title_cover(kTitleCover * u->chars, u->pair ? 0 : of_query * u->chars, u->title));
+    else if (topic >= 1)
+      ctx.boosts.push_back(title_cover(0, kQueryCover / query_chars * u->chars, u->title));
+  }
+  if (of_query > 0) {
+    for (const auto& [title, chars] : ctx.runs) ctx.boosts.push_back(title_cover(0, of_query * chars, title));
+  }
+}
+
 QueryPlan QueryBuilder::build(std::string_view user_query) const {
   QueryPlan plan;
-  Context ctx{plan, {}, {}, {}, {}, {}};
+  Context ctx{plan, {}, {}, {}, {}, {}, false, {}};
   std::vector<Xapian::Query> excluded;
   std::vector<Segment> whole;  // plain and phrase text before the bounds, for the exact-title keys
   size_t budget = kMaxSegments;
-  const std::vector<QueryClause> clauses = parse_user_query(user_query);
+  const std::vector<QueryClause> clauses = plain_runs(parse_user_query(user_query));
   ctx.lone = clauses.size() == 1 && segment(clauses[0].text).size() == 1;
   const bool partial = !has_space_at_end(user_query);
   for (size_t c = 0; c < clauses.size(); ++c) {
@@ -697,24 +759,14 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
 
   // Units in no article are dropped; filler counts only when there is nothing else.
   std::vector<Xapian::Query> topic_units, filler_units;
+  std::vector<const Unit*> kept;
   for (const Unit& u : ctx.units) {
     if (u.weight.empty() || u.frequency <= 0) continue;
     (u.filler ? filler_units : topic_units).push_back(u.weight);
-    // How much of a title the query covers: the unit's characters over the title's.
-    if (!u.filler && !u.title.empty() && u.chars > 0)
-      ctx.boosts.push_back(prior_bonus(kTitleCover * u.chars, u.title, schema::kSlotTitleInverse));
-    if (topic_units.size() + filler_units.size() >= kMaxUnits) break;
+    kept.push_back(&u);
+    if (kept.size() >= kMaxUnits) break;
   }
-  // A title holding every topic unit of the query (the words reordered, or some left out).
-  std::vector<Xapian::Query> in_title;
-  for (const Unit& u : ctx.units) {
-    if (!u.filler && !u.title.empty() && u.frequency > 0) in_title.push_back(u.title);
-  }
-  if (in_title.size() >= 2) {
-    const Xapian::Query all(Xapian::Query::OP_AND, in_title.begin(), in_title.end());
-    ctx.boosts.push_back(Xapian::Query(Xapian::Query::OP_FILTER,
-                                       Xapian::Query((new Xapian::FixedWeightPostingSource(kTitleAll))->release()), all));
-  }
+  add_title_covers(kept, ctx);
   Xapian::Query match;
   if (!topic_units.empty()) {
     match = any_of(topic_units);

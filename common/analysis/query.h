@@ -105,6 +105,7 @@ class QueryBuilder {
   void add_phrase_boosts(const std::vector<Segment>& segs, double flat, double scale, bool title_only,
                          Context& ctx) const;
   void add_title_start_boost(const std::vector<Segment>& typed, bool partial, Context& ctx) const;
+  void add_title_covers(const std::vector<const Unit*>& units, Context& ctx) const;
   void add_run_units(const Segment& run, bool title_only, Context& ctx) const;
   void add_plain_units(const std::vector<Segment>& segs, bool title_only, bool partial_last,
                        Context& ctx) const;
