@@ -139,14 +139,15 @@ bool positional(const Xapian::Query& q) {
   return false;
 }
 
-/// A flat bonus of `weight` times the article's length prior (or another
-/// value slot holding a sortable_serialise'd factor), where q matches.
-Xapian::Query prior_bonus(double weight, const Xapian::Query& q, Xapian::valueno slot = schema::kSlotPrior) {
+/// Where q matches: its own weight times `scale` plus a flat `flat` times the
+/// factor in a value slot (the length prior, or a title's inverse length).
+/// One query for both, so that q's posting lists are read once.
+Xapian::Query with_prior(double scale, const Xapian::Query& q, double flat, Xapian::valueno slot) {
   if (q.empty()) return q;
-  weight = std::min(weight, 1 / kWeightScale);  // under the plan's scale, at most 1 (see kWeightScale)
+  flat = std::min(flat, 1 / kWeightScale);  // under the plan's scale, at most 1 (see kWeightScale)
   auto* prior = new Xapian::ValueWeightPostingSource(slot);
-  Xapian::Query bonus = scaled(weight, Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(prior->release()), q));
-  return positional(q) ? checked(bonus) : bonus;
+  const Xapian::Query both(Xapian::Query::OP_AND, scaled(scale, q), scaled(flat, Xapian::Query(prior->release())));
+  return positional(q) ? checked(both) : both;
 }
 
 /// Where a title holds a unit: `of_title` times the title's inverse length
@@ -475,9 +476,7 @@ void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& all, double fla
                                      bool title_only, Context& ctx) const {
   const std::vector<Segment> segs = phrase_head(all);
   if (!title_only) {
-    const Xapian::Query body = phrase_query(segs, schema::kBody);
-    ctx.boosts.push_back(checked(scaled(scale, body)));
-    ctx.boosts.push_back(prior_bonus(flat, body));
+    ctx.boosts.push_back(with_prior(scale, phrase_query(segs, schema::kBody), flat, schema::kSlotPrior));
     if (in_english_source(segs)) ctx.boosts.push_back(checked(scaled(scale * kEnglish, phrase_query(segs, schema::kEnglish))));
   }
   const Xapian::Query title = phrase_query(segs, schema::kTitle);
@@ -497,8 +496,7 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
   if (typed.size() == 1 && partial_word) {
     // One unfinished word: titles whose first word it begins.
     const Xapian::Query starts = title_prefix(schema::kTitleStartPrefix, schema::kTitleStart, first.norm);
-    ctx.boosts.push_back(scaled(kTitleStart, starts));
-    ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
+    ctx.boosts.push_back(with_prior(kTitleStart, starts, share, schema::kSlotTitleInverse));
     return;
   }
   // The title's first word, then the typed words in order; an unfinished
@@ -514,8 +512,7 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
       partial_word ? Xapian::Query(Xapian::Query::OP_FILTER, phrase,
                                    title_prefix(schema::kTitlePrefix, schema::kTitle, typed.back().norm))
                    : phrase;
-  ctx.boosts.push_back(checked(scaled(kTitleStart, starts)));
-  ctx.boosts.push_back(prior_bonus(share, starts, schema::kSlotTitleInverse));
+  ctx.boosts.push_back(with_prior(kTitleStart, starts, share, schema::kSlotTitleInverse));
 }
 
 void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& ctx) const {
