@@ -125,6 +125,20 @@ struct Service::Handle {
     return *slot;
   }
   std::string identity() const { return parts.identity(); }
+
+  std::shared_ptr<const DocFactors> factors;  ///< db's ranking factors in memory, at factors_at
+  std::pair<std::string, Xapian::rev> factors_at;
+  /// The ranking factors of db as it is now, in memory; null over remote
+  /// shards or several (see factors.h).
+  const DocFactors* current_factors() {
+    if (parts.shards.size() != 1 || parts.remote.at(0)) return nullptr;
+    const std::pair<std::string, Xapian::rev> now{uuid, db->get_revision()};
+    if (!factors || now != factors_at) {
+      factors = std::make_shared<const DocFactors>(*db);
+      factors_at = now;
+    }
+    return factors.get();
+  }
 };
 
 /// A handle borrowed from the pool for one request.
@@ -397,6 +411,7 @@ SearchResult Service::search(const SearchRequest& req) {
         english_source = !english_only(loc);
         local = &h.analyzer(language);
         plan = QueryBuilder(*local, h.analyzer("en"), &synonyms_, &db)
+                   .factors(h.current_factors())
                    .english_source(english_source)
                    .spelling_source(&h.parts.spelling)
                    .build(req.q);

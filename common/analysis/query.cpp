@@ -139,25 +139,23 @@ bool positional(const Xapian::Query& q) {
   return false;
 }
 
-/// Where q matches: its own weight times `scale` plus a flat `flat` times the
-/// factor in a value slot (the length prior, or a title's inverse length).
+/// Where q matches: its own weight times `scale` plus a flat `flat` times a
+/// per-article factor (the length prior, or a title's inverse length).
 /// One query for both, so that q's posting lists are read once.
-Xapian::Query with_prior(double scale, const Xapian::Query& q, double flat, Xapian::valueno slot) {
+Xapian::Query with_prior(double scale, const Xapian::Query& q, double flat, const Xapian::Query& factor) {
   if (q.empty()) return q;
   flat = std::min(flat, 1 / kWeightScale);  // under the plan's scale, at most 1 (see kWeightScale)
-  auto* prior = new Xapian::ValueWeightPostingSource(slot);
-  const Xapian::Query both(Xapian::Query::OP_AND, scaled(scale, q), scaled(flat, Xapian::Query(prior->release())));
+  const Xapian::Query both(Xapian::Query::OP_AND, scaled(scale, q), scaled(flat, factor));
   return positional(q) ? checked(both) : both;
 }
 
 /// Where a title holds a unit: `of_title` times the title's inverse length
-/// plus a flat `of_query`, under one filter on the unit's title terms.
-Xapian::Query title_cover(double of_title, double of_query, const Xapian::Query& title) {
+/// (the source `inverse`) plus a flat `of_query`, under one filter on the
+/// unit's title terms.
+Xapian::Query title_cover(double of_title, double of_query, const Xapian::Query& title, const Xapian::Query& inverse) {
   of_title = std::min(of_title, 1 / kWeightScale);  // under the plan's scale, at most 1 (see kWeightScale)
-  auto* inverse = new Xapian::ValueWeightPostingSource(schema::kSlotTitleInverse);
   auto* flat = new Xapian::FixedWeightPostingSource(of_query);
-  const Xapian::Query both(Xapian::Query::OP_OR, scaled(of_title, Xapian::Query(inverse->release())),
-                           Xapian::Query(flat->release()));
+  const Xapian::Query both(Xapian::Query::OP_OR, scaled(of_title, inverse), Xapian::Query(flat->release()));
   const Xapian::Query bonus(Xapian::Query::OP_FILTER, both, title);
   return positional(title) ? checked(bonus) : bonus;
 }
@@ -260,6 +258,11 @@ struct QueryBuilder::Context {
 QueryBuilder::QueryBuilder(const Analyzer& local, const Analyzer& english, const Synonyms* synonyms,
                            const Xapian::Database* db)
     : local_(local), english_(english), synonyms_(synonyms), db_(db), filler_(FillerWords::of(local.language())) {}
+
+Xapian::Query QueryBuilder::factor(Xapian::valueno slot) const {
+  Xapian::PostingSource* source = factors_ ? factors_->source(slot) : new Xapian::ValueWeightPostingSource(slot);
+  return Xapian::Query(source->release());
+}
 
 double QueryBuilder::frequency(const std::string& term) const {
   if (!db_) return 1;  // no statistics: every term counts as present
@@ -476,7 +479,7 @@ void QueryBuilder::add_phrase_boosts(const std::vector<Segment>& all, double fla
                                      bool title_only, Context& ctx) const {
   const std::vector<Segment> segs = phrase_head(all);
   if (!title_only) {
-    ctx.boosts.push_back(with_prior(scale, phrase_query(segs, schema::kBody), flat, schema::kSlotPrior));
+    ctx.boosts.push_back(with_prior(scale, phrase_query(segs, schema::kBody), flat, factor(schema::kSlotPrior)));
     if (in_english_source(segs)) ctx.boosts.push_back(checked(scaled(scale * kEnglish, phrase_query(segs, schema::kEnglish))));
   }
   const Xapian::Query title = phrase_query(segs, schema::kTitle);
@@ -496,7 +499,7 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
   if (typed.size() == 1 && partial_word) {
     // One unfinished word: titles whose first word it begins.
     const Xapian::Query starts = title_prefix(schema::kTitleStartPrefix, schema::kTitleStart, first.norm);
-    ctx.boosts.push_back(with_prior(kTitleStart, starts, share, schema::kSlotTitleInverse));
+    ctx.boosts.push_back(with_prior(kTitleStart, starts, share, factor(schema::kSlotTitleInverse)));
     return;
   }
   // The title's first word, then the typed words in order; an unfinished
@@ -512,7 +515,7 @@ void QueryBuilder::add_title_start_boost(const std::vector<Segment>& typed, bool
       partial_word ? Xapian::Query(Xapian::Query::OP_FILTER, phrase,
                                    title_prefix(schema::kTitlePrefix, schema::kTitle, typed.back().norm))
                    : phrase;
-  ctx.boosts.push_back(with_prior(kTitleStart, starts, share, schema::kSlotTitleInverse));
+  ctx.boosts.push_back(with_prior(kTitleStart, starts, share, factor(schema::kSlotTitleInverse)));
 }
 
 void QueryBuilder::add_run_units(const Segment& run, bool title_only, Context& ctx) const {
@@ -683,16 +686,17 @@ void QueryBuilder::add_title_covers(const std::vector<const Unit*>& units, Conte
     if (!u->filler) ++topic;
   }
   if (query_chars <= 0) return;
+  const Xapian::Query inverse = factor(schema::kSlotTitleInverse);
   const double of_query = topic >= 2 ? kQueryCover / query_chars : 0;  // one unit: the title weights say it
   for (const Unit* u : units) {
     if (u->title.empty() || u->chars <= 0) continue;
     if (!u->filler)
-      ctx.boosts.push_back(title_cover(kTitleCover * u->chars, u->pair ? 0 : of_query * u->chars, u->title));
+      ctx.boosts.push_back(title_cover(kTitleCover * u->chars, u->pair ? 0 : of_query * u->chars, u->title, inverse));
     else if (topic >= 1)
-      ctx.boosts.push_back(title_cover(0, kQueryCover / query_chars * u->chars, u->title));
+      ctx.boosts.push_back(title_cover(0, kQueryCover / query_chars * u->chars, u->title, inverse));
   }
   if (of_query > 0) {
-    for (const auto& [title, chars] : ctx.runs) ctx.boosts.push_back(title_cover(0, of_query * chars, title));
+    for (const auto& [title, chars] : ctx.runs) ctx.boosts.push_back(title_cover(0, of_query * chars, title, inverse));
   }
 }
 
@@ -786,8 +790,7 @@ QueryPlan QueryBuilder::build(std::string_view user_query) const {
     boosts.push_back(scaled(kTitleExact, Xapian::Query(schema::kTitleExact + key)));
     boosts.push_back(scaled(kEnglishTitleExact, Xapian::Query(schema::kEnglishTitleExact + key)));
   }
-  auto* prior = new Xapian::ValueWeightPostingSource(schema::kSlotPrior);
-  boosts.push_back(scaled(kPrior, Xapian::Query(prior->release())));
+  boosts.push_back(scaled(kPrior, factor(schema::kSlotPrior)));
 
   auto finish = [&](Xapian::Query q, bool with_boosts) {
     if (q.empty()) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "analyzer.h"
+#include "factors.h"
 #include "filler.h"
 #include "synonyms.h"
 
@@ -89,6 +90,13 @@ class QueryBuilder {
     return *this;
   }
 
+  /// Per-article factors in memory (one local database; see factors.h):
+  /// null = the queries read them from the value slots.
+  QueryBuilder& factors(const DocFactors* factors) {
+    factors_ = factors;
+    return *this;
+  }
+
   /// The plan for a user query. The last word is also read as a prefix when
   /// the query does not end in white space (as-you-type).
   QueryPlan build(std::string_view user_query) const;
@@ -110,6 +118,7 @@ class QueryBuilder {
   void add_plain_units(const std::vector<Segment>& segs, bool title_only, bool partial_last,
                        Context& ctx) const;
   double frequency(const std::string& term) const;
+  Xapian::Query factor(Xapian::valueno slot) const;
   std::string correction(const std::string& word) const;
   Xapian::Query prefix_query(const std::string& prefix, const std::string& word) const;
   Xapian::Query title_prefix(const char* edge_prefix, const char* prefix, const std::string& w) const;
@@ -119,6 +128,7 @@ class QueryBuilder {
   const Synonyms* synonyms_;
   const Xapian::Database* db_;
   const Xapian::Database* spelling_ = nullptr;
+  const DocFactors* factors_ = nullptr;
   bool english_source_ = true;
   bool in_english_source(const std::vector<Segment>& segs) const;
   bool everywhere(const std::string& term) const;
