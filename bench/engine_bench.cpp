@@ -2,8 +2,10 @@
 // stored fields, snippets) on one thread over a query list. scripts/bench
 // prints it beside the daemon's figures, so the HTTP layer's share shows.
 //
-// usage: helpsearch-engine-bench DB QUERIES [SECONDS]
-//   QUERIES: "locale<TAB>query" per line. Prints one JSON object.
+// usage: helpsearch-engine-bench DB QUERIES [SECONDS | Nx]
+//   QUERIES: "locale<TAB>query" per line; "2x" runs the list twice instead
+//   of for a time (for instruction counts under callgrind, which do not
+//   drift with the machine). Prints one JSON object.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -15,10 +17,13 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s DB QUERIES [SECONDS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s DB QUERIES [SECONDS | Nx]\n", argv[0]);
     return 2;
   }
-  const double seconds = argc > 3 ? std::stod(argv[3]) : 10.0;
+  const std::string limit = argc > 3 ? argv[3] : "10";
+  const bool by_passes = !limit.empty() && limit.back() == 'x';
+  const double seconds = by_passes ? 0 : std::stod(limit);
+  const size_t passes = by_passes ? std::stoul(limit) : 0;
   std::vector<helpsearch::SearchRequest> requests;
   std::ifstream in(argv[2]);
   for (std::string line; std::getline(in, line);) {
@@ -39,7 +44,11 @@ int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   size_t n = 0, hits = 0;
-  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+  auto more = [&] {
+    if (by_passes) return n < passes * requests.size();
+    return std::chrono::duration<double>(Clock::now() - start).count() < seconds;
+  };
+  while (more()) {
     hits += service.search(requests[n % requests.size()]).hits.size();
     ++n;
   }

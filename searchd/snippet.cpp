@@ -100,6 +100,23 @@ size_t snap_to_space(std::string_view s, size_t pos, bool forward) {
   return pos;
 }
 
+/// An ASCII letter or digit: a word boundary never falls between two.
+bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+/// Whether text holds needle, where word_start (word_end) asks that no
+/// ASCII letter or digit come just before (after) it. Other characters
+/// count as a boundary, so the test never says no where the analyzer's
+/// segments would match.
+bool holds(std::string_view text, std::string_view needle, bool word_start, bool word_end) {
+  for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) {
+    if (word_start && at > 0 && ascii_alnum(text[at - 1])) continue;
+    const size_t end = at + needle.size();
+    if (word_end && end < text.size() && ascii_alnum(text[end])) continue;
+    return true;
+  }
+  return false;
+}
+
 std::string render(const BlockMatch& m, size_t max_chars) {
   std::string_view t = m.text;
   size_t start = 0, end = t.size();
@@ -138,17 +155,26 @@ std::string make_snippet(std::string_view text, std::string_view english, const 
   // Cheap test before segmenting a block: its folded text must hold a query
   // item (a word or the start of its stem, a run). The count of items a
   // block holds bounds what match_block can find there.
-  std::vector<std::vector<std::string>> items;
+  struct Item {
+    std::vector<std::string> forms;  ///< the word and the start of its stem, or a run
+    bool word = false;
+  };
+  std::vector<Item> items;
   std::vector<std::string> word_stems;
   for (const auto& w : plan.words) {
     const std::string& st = word_stems.emplace_back(local.stem(w));
-    items.push_back({w});
-    if (!st.empty()) items.back().push_back(st.size() > 4 ? st.substr(0, st.size() - 1) : st);
+    items.push_back({{w}, true});
+    if (!st.empty()) items.back().forms.push_back(st.size() > 4 ? st.substr(0, st.size() - 1) : st);
   }
-  for (const auto& r : plan.runs) items.push_back({r});
+  for (const auto& r : plan.runs) items.push_back({{r}, false});
+  // A word must start a word of the block (the word itself end one too):
+  // "set" in "reset" is no match, and a block that only seems to hold more
+  // items is segmented for nothing.
   auto items_in = [&](const std::string& folded_block) {
-    return static_cast<size_t>(std::count_if(items.begin(), items.end(), [&](const std::vector<std::string>& alts) {
-      return std::any_of(alts.begin(), alts.end(), [&](const std::string& n) { return folded_block.find(n) != std::string::npos; });
+    return static_cast<size_t>(std::count_if(items.begin(), items.end(), [&](const Item& item) {
+      for (size_t k = 0; k < item.forms.size(); ++k)
+        if (holds(folded_block, item.forms[k], item.word, item.word && k == 0)) return true;
+      return false;
     }));
   };
   StemCache stems;

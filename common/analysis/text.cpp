@@ -127,6 +127,10 @@ TokenInfo inspect(std::string_view token) {
     U8_NEXT(s, i, n, c);
     ++info.code_points;
     if (c < 0) continue;
+    if (c < 0x80) {  // most of any text: no ICU property lookups
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) info.keep = true;
+      continue;
+    }
     if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isdigit(c) ||
         u_charType(c) == U_OTHER_NUMBER || u_charType(c) == U_LETTER_NUMBER)
       info.keep = true;
