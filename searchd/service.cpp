@@ -474,18 +474,25 @@ std::shared_ptr<const TitleIndex> Service::titles(Handle& h) {
     titles_.reset();  // drop the old titles before reading the new ones
     titles_ = std::make_shared<const TitleIndex>(*h.db, identity);
   }
+  titles_checked_ = std::chrono::steady_clock::now();
   return titles_;
 }
 
+std::shared_ptr<const TitleIndex> Service::titles() {
+  {
+    std::lock_guard<std::mutex> lock(titles_mutex_);
+    if (titles_ && std::chrono::steady_clock::now() - titles_checked_ < kDerivedFresh) return titles_;
+  }
+  return with_db([&](Handle& h) { return titles(h); });
+}
+
 std::vector<Completion> Service::suggest(const std::string& q, const std::string& locale, size_t limit) {
-  return with_db([&](Handle& h) {
-    std::shared_ptr<const TitleIndex> index = titles(h);
-    for (const std::string& loc : chain(locale)) {
-      std::vector<Completion> out = index->complete(q, loc, limit);
-      if (!out.empty()) return out;
-    }
-    return std::vector<Completion>{};
-  });
+  const std::shared_ptr<const TitleIndex> index = titles();
+  for (const std::string& loc : chain(locale)) {
+    std::vector<Completion> out = index->complete(q, loc, limit);
+    if (!out.empty()) return out;
+  }
+  return {};
 }
 
 std::optional<ArticleView> Service::article(const std::string& locale, const std::string& slug) {
@@ -562,6 +569,11 @@ std::optional<std::string> Service::media_path(const std::string& locale, const 
 }
 
 std::vector<std::string> Service::locales() {
+  {
+    std::lock_guard<std::mutex> lock(locales_mutex_);
+    if (!locales_identity_.empty() && std::chrono::steady_clock::now() - locales_checked_ < kDerivedFresh)
+      return locales_;
+  }
   return with_db([&](Handle& h) {
     const std::string identity = h.identity();
     std::lock_guard<std::mutex> lock(locales_mutex_);
@@ -571,6 +583,7 @@ std::vector<std::string> Service::locales() {
         locales_.push_back((*t).substr(1));
       locales_identity_ = identity;
     }
+    locales_checked_ = std::chrono::steady_clock::now();
     return locales_;
   });
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -158,6 +159,7 @@ class Service {
   template <class F>
   auto with_db(F&& f) -> decltype(f(std::declval<Handle&>()));
   std::shared_ptr<const TitleIndex> titles(Handle& h);
+  std::shared_ptr<const TitleIndex> titles();  ///< the current titles, unchecked within kDerivedFresh
   [[noreturn]] void shard_failed(const Xapian::Error& e);
   Health index_health(Handle& h);
   void shard_down(const ShardUnavailable& e);
@@ -176,8 +178,15 @@ class Service {
   std::string refused_folder_;  ///< location_stamp() of the index whose database was refused
   std::string current_folder_;  ///< location_stamp() of the newest database taken
   std::atomic<uint64_t> switched_{0}, refused_{0};
+  /// The titles and the locales are derived from the index and shared by
+  /// all handles: a request within this long of the last check takes them
+  /// as they are, without the stat calls and the reopen of bringing a
+  /// handle up to date (a tenth of a completion's cost and more). An update
+  /// reaches them this much later than it reaches search results.
+  static constexpr std::chrono::milliseconds kDerivedFresh{20};
   std::mutex titles_mutex_;
   std::shared_ptr<const TitleIndex> titles_;  ///< of one database identity (UUID and revision)
+  std::chrono::steady_clock::time_point titles_checked_;
   std::mutex shards_mutex_;
   IndexSpec spec_;               ///< the databases --db names, re-read when what it names changes
   std::string spec_stamp_;       ///< location_stamp() when spec_ was read
@@ -186,6 +195,7 @@ class Service {
   std::mutex locales_mutex_;
   std::string locales_identity_;
   std::vector<std::string> locales_;
+  std::chrono::steady_clock::time_point locales_checked_;
 };
 
 }  // namespace helpsearch
