@@ -100,18 +100,15 @@ size_t snap_to_space(std::string_view s, size_t pos, bool forward) {
   return pos;
 }
 
-/// An ASCII letter or digit: a word boundary never falls between two.
-bool ascii_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-
 /// Whether text holds needle, where word_start (word_end) asks that no
 /// ASCII letter or digit come just before (after) it. Other characters
 /// count as a boundary, so the test never says no where the analyzer's
 /// segments would match.
 bool holds(std::string_view text, std::string_view needle, bool word_start, bool word_end) {
   for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) {
-    if (word_start && at > 0 && ascii_alnum(text[at - 1])) continue;
+    if (word_start && at > 0 && is_ascii_alnum(text[at - 1])) continue;
     const size_t end = at + needle.size();
-    if (word_end && end < text.size() && ascii_alnum(text[end])) continue;
+    if (word_end && end < text.size() && is_ascii_alnum(text[end])) continue;
     return true;
   }
   return false;

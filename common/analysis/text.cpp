@@ -128,7 +128,7 @@ TokenInfo inspect(std::string_view token) {
     ++info.code_points;
     if (c < 0) continue;
     if (c < 0x80) {  // most of any text: no ICU property lookups
-      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) info.keep = true;
+      if (is_ascii_alnum(c)) info.keep = true;
       continue;
     }
     if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isdigit(c) ||

@@ -62,6 +62,10 @@ struct Segment {
 /// IcuError when ICU fails.
 std::vector<Segment> segment(std::string_view text);
 
+/// An ASCII letter or digit (a byte or a code point): a word boundary of the
+/// analyzer never falls between two.
+inline bool is_ascii_alnum(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
 /// Number of code points in valid UTF-8.
 size_t utf8_length(std::string_view text);
 
