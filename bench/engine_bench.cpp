@@ -2,10 +2,12 @@
 // stored fields, snippets) on one thread over a query list. scripts/bench
 // prints it beside the daemon's figures, so the HTTP layer's share shows.
 //
-// usage: helpsearch-engine-bench DB QUERIES [SECONDS | Nx]
+// usage: helpsearch-engine-bench DB QUERIES [SECONDS | Nx] [ANSWERS]
 //   QUERIES: "locale<TAB>query" per line; "2x" runs the list twice instead
 //   of for a time (for instruction counts under callgrind, which do not
-//   drift with the machine). Prints one JSON object.
+//   drift with the machine). Prints one JSON object. ANSWERS: a file that
+//   gets each query's hits once (key, score, snippet per line), so that two
+//   builds can be compared for the same answers (diff).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +16,24 @@
 #include <vector>
 
 #include "service.h"
+
+namespace {
+
+/// Each query's answer, one query a paragraph, for diffing two builds.
+void write_answers(helpsearch::Service& service, const std::vector<helpsearch::SearchRequest>& requests,
+                   const char* path) {
+  std::ofstream out(path);
+  for (const auto& r : requests) {
+    out << r.locale << '\t' << r.q << '\n';
+    for (const auto& hit : service.search(r).hits) {
+      char score[32];
+      std::snprintf(score, sizeof score, "%.6g", hit.score);
+      out << "  " << hit.key << ' ' << score << ' ' << hit.snippet << '\n';
+    }
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -41,6 +61,7 @@ int main(int argc, char** argv) {
   helpsearch::ServiceConfig config;
   config.db = argv[1];
   helpsearch::Service service(config);
+  if (argc > 4) write_answers(service, requests, argv[4]);
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   size_t n = 0, hits = 0;

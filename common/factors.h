@@ -10,6 +10,7 @@
 #include <xapian.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace helpsearch {
@@ -23,6 +24,21 @@ class DocFactors {
   /// A new posting source over slot (the caller releases it): the factors
   /// in memory for the slots held, else a ValueWeightPostingSource.
   Xapian::PostingSource* source(Xapian::valueno slot) const;
+
+  /// A share of the query that a title may hold: articles whose title holds
+  /// any of terms earn of_title × the title's inverse length + of_query.
+  struct CoverPart {
+    std::vector<std::string> terms;
+    double of_title = 0;
+    double of_query = 0;
+  };
+
+  /// A new posting source (the caller releases it) whose weight for an
+  /// article is the sum of the parts it earns: what one filtered bonus per
+  /// part weighs, read from the parts' title postings once and from the
+  /// inverse lengths in memory, instead of by every part at every candidate
+  /// of the match. Null when the inverse lengths are not held.
+  Xapian::PostingSource* title_covers(std::vector<CoverPart> parts) const;
 
   struct Table {
     Xapian::valueno slot = 0;

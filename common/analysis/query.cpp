@@ -160,6 +160,25 @@ Xapian::Query title_cover(double of_title, double of_query, const Xapian::Query&
   return positional(title) ? checked(bonus) : bonus;
 }
 
+/// Adds the terms of q to terms when q matches where any of them is (terms
+/// under OR, OP_SYNONYM, OP_MAX or a scale); false when q is anything else.
+bool any_terms(const Xapian::Query& q, std::vector<std::string>& terms) {
+  switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+      terms.push_back(*q.get_terms_begin());
+      return true;
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX:
+    case Xapian::Query::OP_SCALE_WEIGHT:
+      for (size_t i = 0; i < q.get_num_subqueries(); ++i)
+        if (!any_terms(q.get_subquery(i), terms)) return false;
+      return q.get_num_subqueries() > 0;
+    default:
+      return false;
+  }
+}
+
 /// A folded word with a Latin letter or a digit.
 bool latin_or_digit(const std::string& w) {
   return std::any_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
@@ -688,16 +707,30 @@ void QueryBuilder::add_title_covers(const std::vector<const Unit*>& units, Conte
   if (query_chars <= 0) return;
   const Xapian::Query inverse = factor(schema::kSlotTitleInverse);
   const double of_query = topic >= 2 ? kQueryCover / query_chars : 0;  // one unit: the title weights say it
+  // Parts whose title query is a set of terms add up in one posting source
+  // when the factors are in memory; a phrase (a run, glued words) is a
+  // filtered bonus of its own.
+  std::vector<DocFactors::CoverPart> parts;
+  auto cover = [&](double of_title, double of_query_share, const Xapian::Query& title) {
+    DocFactors::CoverPart part{{}, std::min(of_title, 1 / kWeightScale), of_query_share};
+    if (factors_ && any_terms(title, part.terms))
+      parts.push_back(std::move(part));
+    else
+      ctx.boosts.push_back(title_cover(of_title, of_query_share, title, inverse));
+  };
   for (const Unit* u : units) {
     if (u->title.empty() || u->chars <= 0) continue;
     if (!u->filler)
-      ctx.boosts.push_back(title_cover(kTitleCover * u->chars, u->pair ? 0 : of_query * u->chars, u->title, inverse));
+      cover(kTitleCover * u->chars, u->pair ? 0 : of_query * u->chars, u->title);
     else if (topic >= 1)
-      ctx.boosts.push_back(title_cover(0, kQueryCover / query_chars * u->chars, u->title, inverse));
+      cover(0, kQueryCover / query_chars * u->chars, u->title);
   }
   if (of_query > 0) {
-    for (const auto& [title, chars] : ctx.runs) ctx.boosts.push_back(title_cover(0, of_query * chars, title, inverse));
+    for (const auto& [title, chars] : ctx.runs) cover(0, of_query * chars, title);
   }
+  if (parts.empty()) return;
+  if (Xapian::PostingSource* source = factors_->title_covers(std::move(parts)))
+    ctx.boosts.emplace_back(source->release());
 }
 
 QueryPlan QueryBuilder::build(std::string_view user_query) const {
