@@ -228,9 +228,13 @@ TEST_CASE("ranking factors in memory weigh articles exactly as their value slots
   Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
   Analyzer en("en");
   const std::vector<double> priors = {1.0, 0.25, 0.0, 0.5};  // 0: no value in the slot
+  const std::vector<std::string> titles = {"Reset your account", "Account help", "Reset", "Your account"};
   for (size_t i = 0; i < priors.size(); ++i) {
     Xapian::Document doc;
     Xapian::termpos pos = 1;
+    // Titles, so that the title cover bonuses (one posting source with the
+    // factors in memory, filtered bonuses without) weigh in too.
+    en.index(doc, titles[i], Field::kTitle, pos);
     en.index(doc, "reset your password " + std::to_string(i), Field::kBody, pos);
     if (priors[i] > 0) doc.add_value(schema::kSlotPrior, Xapian::sortable_serialise(priors[i]));
     doc.add_value(schema::kSlotTitleInverse, Xapian::sortable_serialise(1.0 / double(i + 2)));
@@ -248,11 +252,18 @@ TEST_CASE("ranking factors in memory weigh articles exactly as their value slots
     for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
     return out;
   };
-  for (const char* q : {"password", "reset password", "reset your passw"}) {
+  for (const char* q : {"password", "reset password", "reset your passw", "your account password"}) {
     INFO(q);
+    // Every article the value slots find, the factors find with the same
+    // weight (the slots may lose one: see below).
     const auto from_values = weights(nullptr, q);
-    CHECK(from_values.size() == 3);
-    CHECK(weights(&factors, q) == from_values);
+    const auto in_memory = weights(&factors, q);
+    CHECK(in_memory.size() == 3);
+    for (const auto& [did, weight] : from_values) {
+      auto same = std::find_if(in_memory.begin(), in_memory.end(), [&](const auto& hit) { return hit.first == did; });
+      REQUIRE(same != in_memory.end());
+      CHECK(same->second == Approx(weight).epsilon(1e-12));
+    }
   }
   // Where ValueWeightPostingSource loses an article (Xapian 1.4 hands the
   // matcher's minimum weight to a source unscaled, and the source ends early
