@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <thread>
 
@@ -98,6 +100,22 @@ std::string fallbacks(const json& v, ServiceConfig* cfg) {
 }
 
 }  // namespace
+
+std::string take_credentials(const char* directory, json* settings) {
+  const auto given = settings->find("admin_token");
+  if (!directory || !*directory || (given != settings->end() && !(given->is_string() && given->get<std::string>().empty())))
+    return "";
+  const std::string path = std::string(directory) + "/admin_token";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";  // no such credential
+  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
+  if (value.empty()) return "";
+  std::string checked;
+  if (std::string e = token(json(value), &checked); !e.empty()) return "admin_token (credential " + path + "): " + e;
+  (*settings)["admin_token"] = value;
+  return "";
+}
 
 json flag_value(const std::string& text) {
   json v = json::parse(text, nullptr, false);

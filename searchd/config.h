@@ -25,6 +25,12 @@ struct DaemonConfig {
 /// wrong" for the first bad or unknown key.
 std::string apply_settings(const nlohmann::json& settings, DaemonConfig* config);
 
+/// Takes the admin token from the systemd credential "admin_token" (the file
+/// admin_token in directory, $CREDENTIALS_DIRECTORY: LoadCredential= of the
+/// unit hands it over readable by the service alone) when settings give none.
+/// Returns "" (taken, or no such credential) or what is wrong with it.
+std::string take_credentials(const char* directory, nlohmann::json* settings);
+
 /// A command-line value as JSON: a number when it reads as one, else the string.
 nlohmann::json flag_value(const std::string& text);
 

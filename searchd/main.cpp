@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -74,7 +75,8 @@ int run(int argc, char** argv) {
   if (quiet_flag->count() > 0) settings["quiet"] = quiet;
 
   helpsearch::DaemonConfig config;
-  std::string error = helpsearch::apply_settings(settings, &config);
+  std::string error = helpsearch::take_credentials(std::getenv("CREDENTIALS_DIRECTORY"), &settings);
+  if (error.empty()) error = helpsearch::apply_settings(settings, &config);
   if (error.empty()) error = ensure_file_limit(config.server.connections.max_connections);
   if (!error.empty()) {
     std::cerr << "helpsearchd: error: " << error << '\n';

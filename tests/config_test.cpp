@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "config.h"
 #include "http_head.h"
 
@@ -60,6 +63,40 @@ TEST_CASE("settings are validated in one place, naming the key", "[config]") {
   CHECK(flag_value("-1") == json(-1));
   CHECK(flag_value("abc") == json("abc"));
   CHECK(apply_settings({{"db", "x"}, {"threads", flag_value("0")}}, &config).rfind("threads:", 0) == 0);
+}
+
+TEST_CASE("the admin token can come from a systemd credential, readable by the service alone", "[config]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "helpsearch-credentials-test";
+  std::filesystem::create_directories(dir);
+  auto credential = [&](const std::string& text) { std::ofstream(dir / "admin_token", std::ios::binary) << text; };
+  const std::string token = "0123456789abcdef0123";
+  auto taken = [&](json settings, std::string* error) {
+    *error = take_credentials(dir.c_str(), &settings);
+    DaemonConfig config;
+    if (error->empty()) *error = apply_settings(settings, &config);
+    return config.analytics.admin_token;
+  };
+  std::string error;
+  credential(token + "\n");  // as `openssl rand -hex 24 > file` writes it
+  CHECK(taken(json{{"db", "x"}, {"analytics", true}, {"analytics_db", "a.sqlite"}}, &error) == token);
+  CHECK(error.empty());
+  CHECK(taken(json{{"db", "x"}, {"admin_token", ""}}, &error) == token);
+  // The configuration's own token wins; no directory or no file takes nothing.
+  CHECK(taken(json{{"db", "x"}, {"admin_token", "fedcba9876543210"}}, &error) == "fedcba9876543210");
+  json settings{{"db", "x"}};
+  CHECK(take_credentials(nullptr, &settings).empty());
+  CHECK(!settings.contains("admin_token"));
+  credential("");
+  CHECK(taken(json{{"db", "x"}}, &error).empty());
+  CHECK(error.empty());
+  // A bad credential is refused, naming where it came from.
+  credential("short");
+  taken(json{{"db", "x"}}, &error);
+  CHECK(error.rfind("admin_token (credential " + (dir / "admin_token").string() + "): must be 16 to 256", 0) == 0);
+  std::filesystem::remove_all(dir);
+  settings = json{{"db", "x"}};
+  CHECK(take_credentials(dir.c_str(), &settings).empty());
+  CHECK(!settings.contains("admin_token"));
 }
 
 TEST_CASE("request heads: limits, methods, no body, no Range", "[config]") {
