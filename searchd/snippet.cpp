@@ -29,7 +29,7 @@ BlockMatch match_block(std::string_view block, const QueryPlan& plan, const Anal
   BlockMatch m;
   m.text = block;
   std::set<size_t> items;
-  for (const Segment& seg : segment(block)) {  // the analyzer's own boundaries
+  for (const Segment& seg : segment_runs_whole(block)) {  // the analyzer's own boundaries
     if (seg.kind == Segment::kWord) {
       auto w = std::find(plan.words.begin(), plan.words.end(), seg.norm);
       if (w != plan.words.end()) {

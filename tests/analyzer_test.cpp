@@ -85,6 +85,31 @@ TEST_CASE("segmentation and folding, by script", "[analyzer]") {
   }
 }
 
+TEST_CASE("runs taken whole segment as the analyzer does, without the dictionary words", "[analyzer]") {
+  // What the snippets segment with: the same segments and spans, only each
+  // run's ICU dictionary words are not looked for.
+  auto shown = [](const std::vector<Segment>& segs) {
+    std::string out;
+    for (const Segment& s : segs) {
+      out += (s.kind == Segment::kWord ? "w " : "r ") + s.norm + " " + std::to_string(s.begin) + "-" +
+             std::to_string(s.end) + (s.glued ? "g" : "") + ":";
+      for (const RunChar& c : s.chars) out += " " + c.text + "@" + std::to_string(c.begin) + "-" + std::to_string(c.end);
+      out += "\n";
+    }
+    return out;
+  };
+  std::string long_mixed;
+  for (int i = 0; i < 60; ++i) long_mixed += "Outlook の設定を確認します。https://support.microsoft.com/help ";
+  for (const std::string& text : std::vector<std::string>{
+           "Outlook的MFA設定", "Office 365 の管理センター", "パスワードをリセットする", "ｱﾌﾟﾘ ﾊﾟｽﾜｰﾄﾞ", "ア゠イ",
+           "_コストの管理と課金_ を検索します", "青色の\u202Fリンク", "다단계 인증을 설정123", "漢字한국어", "การยืนยันแบบหลายปัจจัยฯ ๑๒๓", "ข้อมูลสำหรับผู้ใช้",
+           "ພາສາລາວ", "ភាសាខ្មែរ", "မြန်မာဘာသာ", "費用ˋ?", "e\u0301漢字", "KB4023057を適用", "々〆〇 人々", "「設定」・「表示」",
+           "ㄅㄆㄇ注音", long_mixed}) {
+    INFO(text);
+    CHECK(shown(segment_runs_whole(text)) == shown(segment(text)));
+  }
+}
+
 TEST_CASE("runs without spaces become positional unigrams and bigrams", "[analyzer]") {
   CHECK(terms_of("空港") == "空@1 空港@1 港@2");
   CHECK(terms_of("関西国際空港", "ja") == "关@1 关西@1 西@2 西国@2 国@3 国际@3 际@4 际空@4 空@5 空港@5 港@6");

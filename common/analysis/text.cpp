@@ -253,13 +253,69 @@ std::string sanitize_utf8(std::string_view text) {
   return out;
 }
 
-std::vector<Segment> segment(std::string_view text) {
+namespace {
+
+/// What segment() has made so far of a text.
+struct Segmenting {
+  std::string_view text;
   std::vector<Segment> out;
-  icu::BreakIterator& breaker = word_breaker();
   uint32_t previous_end = 0;
   bool have_previous = false;
-  for (size_t piece = 0; piece < text.size();) {
-    const size_t end_of_piece = piece_end(text, piece);
+};
+
+/// Adds the kept token text[begin, end) (see inspect()): a word, or a part
+/// of a run that continues the run just before it.
+void add_token(Segmenting& s, uint32_t begin, uint32_t end, const TokenInfo& info) {
+  const std::string_view text = s.text;
+  bool glued = s.have_previous;
+  for (uint32_t k = s.previous_end; glued && k < begin; ++k) {
+    if (is_ascii_space(text[k]) || static_cast<unsigned char>(text[k]) >= 0x80) {
+      // Non-ASCII separators (ideographic space, 、。) also break glue.
+      glued = false;
+    }
+  }
+  std::vector<Segment>& out = s.out;
+  if (info.nospace) {
+    if (!out.empty() && out.back().kind == Segment::kRun && out.back().end == begin) {
+      append_run(out.back(), text, begin, end, info.code_points);
+    } else {
+      Segment run;
+      run.kind = Segment::kRun;
+      run.begin = begin;
+      run.end = begin;
+      run.glued = glued;
+      append_run(run, text, begin, end, info.code_points);
+      if (!run.chars.empty()) out.push_back(std::move(run));
+    }
+  } else {
+    Segment word;
+    word.kind = Segment::kWord;
+    word.norm = fold(text.substr(begin, end - begin));
+    if (word.norm.empty()) return;
+    word.begin = begin;
+    word.end = end;
+    word.glued = glued;
+    out.push_back(std::move(word));
+  }
+  s.previous_end = end;
+  s.have_previous = true;
+}
+
+/// Where ICU is handed the text in pieces (see piece_end()): cuts[k] to cuts[k + 1].
+std::vector<size_t> piece_cuts(std::string_view text) {
+  std::vector<size_t> cuts{0};
+  while (cuts.back() < text.size()) cuts.push_back(piece_end(text, cuts.back()));
+  return cuts;
+}
+
+/// Segments text[begin, end) with ICU's word boundaries, cut where the whole
+/// text is cut into pieces (so that a part of a text segments as it does in it).
+void break_words(Segmenting& s, const std::vector<size_t>& cuts, size_t begin, size_t end) {
+  icu::BreakIterator& breaker = word_breaker();
+  const std::string_view text = s.text;
+  auto cut = std::upper_bound(cuts.begin(), cuts.end(), begin);
+  for (size_t piece = begin; piece < end; ++cut) {
+    const size_t end_of_piece = cut == cuts.end() ? end : std::min(end, *cut);
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<UText, UText* (*)(UText*)> ut(
         utext_openUTF8(nullptr, text.data() + piece, static_cast<int64_t>(end_of_piece - piece), &status),
@@ -268,48 +324,105 @@ std::vector<Segment> segment(std::string_view text) {
     breaker.setText(ut.get(), status);
     check_icu(status, "BreakIterator::setText");
     int32_t start = breaker.first();
-    for (int32_t stop = breaker.next(); stop != icu::BreakIterator::DONE;
-         start = stop, stop = breaker.next()) {
-      const auto begin = static_cast<uint32_t>(piece + start);
-      const auto end = static_cast<uint32_t>(piece + stop);
-      std::string_view token = text.substr(begin, end - begin);
-      TokenInfo info = inspect(token);
-      if (!info.keep) continue;
-      bool glued = have_previous;
-      for (uint32_t k = previous_end; glued && k < begin; ++k) {
-        if (is_ascii_space(text[k]) || static_cast<unsigned char>(text[k]) >= 0x80) {
-          // Non-ASCII separators (ideographic space, 、。) also break glue.
-          glued = false;
-        }
-      }
-      if (info.nospace) {
-        if (!out.empty() && out.back().kind == Segment::kRun && out.back().end == begin) {
-          append_run(out.back(), text, begin, end, info.code_points);
-        } else {
-          Segment run;
-          run.kind = Segment::kRun;
-          run.begin = begin;
-          run.end = begin;
-          run.glued = glued;
-          append_run(run, text, begin, end, info.code_points);
-          if (!run.chars.empty()) out.push_back(std::move(run));
-        }
-      } else {
-        Segment word;
-        word.kind = Segment::kWord;
-        word.norm = fold(token);
-        if (word.norm.empty()) continue;
-        word.begin = begin;
-        word.end = end;
-        word.glued = glued;
-        out.push_back(std::move(word));
-      }
-      previous_end = end;
-      have_previous = true;
+    for (int32_t stop = breaker.next(); stop != icu::BreakIterator::DONE; start = stop, stop = breaker.next()) {
+      const auto token_begin = static_cast<uint32_t>(piece + start);
+      const auto token_end = static_cast<uint32_t>(piece + stop);
+      const TokenInfo info = inspect(text.substr(token_begin, token_end - token_begin));
+      if (info.keep) add_token(s, token_begin, token_end, info);
     }
     piece = end_of_piece;
   }
-  return out;
+}
+
+/// How a character stands to ICU's dictionary breaking (Han, kana, Thai,
+/// Lao, Khmer, Myanmar): kDictionary, a letter or number of those scripts;
+/// kJoiner, what ICU's word rules keep with the character before it (marks,
+/// format characters) or count as kana (ー, voiced sound marks); kOther, the rest.
+enum class DictionaryClass { kDictionary, kJoiner, kOther };
+
+DictionaryClass dictionary_class(UChar32 c) {
+  if (c < 0x80) return DictionaryClass::kOther;
+  const int8_t type = u_charType(c);
+  const bool joiner = type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK ||
+                      (type == U_FORMAT_CHAR && c != 0x200B) || c == 0x30FC || c == 0xFF70 || c == 0xFF9E ||
+                      c == 0xFF9F || (c >= 0x3031 && c <= 0x3035) || (c >= 0x3099 && c <= 0x309C) || c == 0x30A0;
+  const UScriptCode script = script_of(c);
+  const bool dictionary_script = script != USCRIPT_HANGUL && script != USCRIPT_BOPOMOFO && is_nospace_script(c);
+  if (dictionary_script && (u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isdigit(c) || type == U_OTHER_NUMBER ||
+                            type == U_LETTER_NUMBER || joiner))
+    return DictionaryClass::kDictionary;
+  return joiner ? DictionaryClass::kJoiner : DictionaryClass::kOther;
+}
+
+/// Whether NFKC + case folding leaves text as it is (fold_han changes no count).
+bool folds_to_itself(std::string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  const bool same = nfkc_cf().isNormalizedUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())), status);
+  return U_SUCCESS(status) && same;
+}
+
+/// Whether the code point just before (after) byte offset at is an
+/// ExtendNumLet of the word rules ("_", U+202F): ICU joins kana across it.
+bool extend_num_let_at(std::string_view text, int32_t at, bool after) {
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  if (after ? at >= n : at <= 0) return false;
+  UChar32 c;
+  if (after)
+    U8_NEXT(p, at, n, c);
+  else
+    U8_PREV(p, 0, at, c);
+  return c >= 0 && u_getIntPropertyValue(c, UCHAR_WORD_BREAK) == U_WB_EXTENDNUMLET;
+}
+
+}  // namespace
+
+std::vector<Segment> segment(std::string_view text) {
+  Segmenting s{text, {}, 0, false};
+  break_words(s, piece_cuts(text), 0, text.size());
+  return std::move(s.out);
+}
+
+std::vector<Segment> segment_runs_whole(std::string_view text) {
+  Segmenting s{text, {}, 0, false};
+  const std::vector<size_t> cuts = piece_cuts(text);
+  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  size_t done = 0;  // text[0, done) is segmented
+  int32_t i = 0;
+  while (i < n) {
+    // The next stretch: a dictionary character, then such characters and joiners
+    // (joiners before it belong to what precedes them, as ICU keeps marks).
+    int32_t first = -1, last = -1;
+    size_t points = 0;
+    while (i < n) {
+      const int32_t at = i;
+      UChar32 c;
+      U8_NEXT(p, i, n, c);
+      const DictionaryClass k = c < 0 ? DictionaryClass::kOther : dictionary_class(c);
+      if (first < 0) {
+        if (k == DictionaryClass::kDictionary) first = at;
+        else continue;
+      } else if (k == DictionaryClass::kOther) {
+        i = at;
+        break;
+      }
+      last = i;
+      ++points;
+    }
+    if (first < 0) break;
+    // ICU's after all: where its word rules join kana across the edge, or
+    // where folding changes the number of characters (ำ, ｱ), whose spans
+    // are then those of ICU's words.
+    if (extend_num_let_at(text, first, false) || extend_num_let_at(text, last, true) ||
+        !folds_to_itself(text.substr(static_cast<size_t>(first), static_cast<size_t>(last - first))))
+      continue;
+    break_words(s, cuts, done, static_cast<size_t>(first));
+    add_token(s, static_cast<uint32_t>(first), static_cast<uint32_t>(last), TokenInfo{true, true, points});
+    done = static_cast<size_t>(last);
+  }
+  break_words(s, cuts, done, text.size());
+  return std::move(s.out);
 }
 
 size_t utf8_length(std::string_view text) {

@@ -62,6 +62,14 @@ struct Segment {
 /// IcuError when ICU fails.
 std::vector<Segment> segment(std::string_view text);
 
+/// segment() without the ICU dictionary words of runs: each stretch of
+/// Han, kana, Thai, Lao, Khmer or Myanmar letters is one token of its run
+/// (Segment::words holds it whole), never handed to ICU's dictionary
+/// breaking, which costs most of segmenting such text. Every segment is
+/// otherwise as segment() makes it (what highlighting needs: runs are
+/// matched character by character, never by their dictionary words).
+std::vector<Segment> segment_runs_whole(std::string_view text);
+
 /// An ASCII letter or digit (a byte or a code point): a word boundary of the
 /// analyzer never falls between two.
 inline bool is_ascii_alnum(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
