@@ -23,20 +23,35 @@ std::vector<std::string> char_pairs(std::string_view s) {
   return out;
 }
 
+/// The value of a slot for each document in docid order: one pass down the
+/// slot's value stream (a document's own values are looked up one seek each).
+class SlotReader {
+ public:
+  SlotReader(const Xapian::Database& db, Xapian::valueno slot)
+      : it_(db.valuestream_begin(slot)), end_(db.valuestream_end(slot)) {}
+  std::string at(Xapian::docid did) {
+    if (it_ != end_ && it_.get_docid() < did) it_.skip_to(did);
+    return it_ != end_ && it_.get_docid() == did ? *it_ : std::string();
+  }
+
+ private:
+  Xapian::ValueIterator it_, end_;
+};
+
 }  // namespace
 
 TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(std::move(revision)) {
+  SlotReader locale(db, schema::kSlotLocale), slug(db, schema::kSlotSlug), title(db, schema::kSlotTitle),
+      ids(db, schema::kSlotIds);
   for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-    Xapian::Document doc = db.get_document(*it, Xapian::DOC_ASSUME_VALID);
     Entry e;
-    e.completion.locale = doc.get_value(schema::kSlotLocale);
-    e.completion.slug = doc.get_value(schema::kSlotSlug);
+    e.completion.locale = locale.at(*it);
+    e.completion.slug = slug.at(*it);
     e.completion.key = e.completion.locale + "/" + e.completion.slug;
-    e.completion.title = doc.get_value(schema::kSlotTitle);
-    const std::string ids = doc.get_value(schema::kSlotIds);
-    for (std::string_view id : split_nonempty(ids, ',')) e.completion.ids.emplace_back(id);
+    e.completion.title = title.at(*it);
+    for (std::string_view id : split_nonempty(ids.at(*it), ',')) e.completion.ids.emplace_back(id);
     e.folded = fold(e.completion.title);
-    for (const Segment& s : segment(e.completion.title)) e.words.push_back(s.norm);
+    for (const Segment& s : segment_runs_whole(e.completion.title)) e.words.push_back(s.norm);
     Locale& l = by_locale_[e.completion.locale];
     const auto at = static_cast<uint32_t>(l.entries.size());
     for (const auto& w : e.words) l.words.emplace_back(w, at);
@@ -71,7 +86,7 @@ std::vector<uint32_t> TitleIndex::with_word(const Locale& l, const std::string& 
 
 std::vector<Completion> TitleIndex::complete(const std::string& q, const std::string& locale,
                                              size_t limit) const {
-  const std::vector<Segment> segs = segment(q);
+  const std::vector<Segment> segs = segment_runs_whole(q);
   if (segs.empty() || limit == 0) return {};
   const std::string folded_q = fold(q);
   struct Ranked {
