@@ -49,7 +49,8 @@ TitleIndex::TitleIndex(Xapian::Database& db, std::string revision) : revision_(s
     e.completion.slug = slug.at(*it);
     e.completion.key = e.completion.locale + "/" + e.completion.slug;
     e.completion.title = title.at(*it);
-    for (std::string_view id : split_nonempty(ids.at(*it), ',')) e.completion.ids.emplace_back(id);
+    const std::string article_ids = ids.at(*it);  // outlives the views split from it
+    for (std::string_view id : split_nonempty(article_ids, ',')) e.completion.ids.emplace_back(id);
     e.folded = fold(e.completion.title);
     for (const Segment& s : segment_runs_whole(e.completion.title)) e.words.push_back(s.norm);
     Locale& l = by_locale_[e.completion.locale];
