@@ -37,7 +37,7 @@ void write_answers(helpsearch::Service& service, const std::vector<helpsearch::S
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s DB QUERIES [SECONDS | Nx]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s DB QUERIES [SECONDS | Nx] [ANSWERS]\n", argv[0]);
     return 2;
   }
   const std::string limit = argc > 3 ? argv[3] : "10";
