@@ -96,7 +96,7 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   for (const auto& b : a.blocks) text_blocks.push_back(b);
   StoredArticle stored{key,    a.locale,  a.slug,    a.title, a.en_title,  a.description, a.date, a.topic,
                        a.service, a.path, a.ids, join(text_blocks, "\n"), join(a.english, "\n")};
-  doc.set_data(encode_stored(stored));
+  doc.add_value(schema::kSlotStored, encode_stored(stored));
   out.spelling = spelling_words(doc);
   return out;
 }
@@ -184,7 +184,7 @@ StoredArticle decode_stored(std::string_view data) {
   return a;
 }
 
-StoredArticle read_stored(const Xapian::Document& doc) { return decode_stored(doc.get_data()); }
+StoredArticle read_stored(const Xapian::Document& doc) { return decode_stored(doc.get_value(schema::kSlotStored)); }
 
 std::string stored_markdown(const Xapian::Document& doc) { return doc.get_value(schema::kSlotMarkdown); }
 

@@ -30,7 +30,7 @@ BuiltDocument build_document(const Article& article, const std::string& content_
 /// as they were added, when it is replaced or deleted.
 std::vector<std::string> spelling_words(const Xapian::Document& doc);
 
-/// What searchd shows of an article, read back from the document data.
+/// What searchd shows of an article, read back from schema::kSlotStored.
 struct StoredArticle {
   std::string key, locale, slug, title, en_title, description, date, topic, service, path;
   std::vector<std::string> ids;
@@ -38,8 +38,8 @@ struct StoredArticle {
   std::string english;   ///< English source text, blocks separated by '\n'
 };
 
-/// The document data of an article: a compact binary form (no parsing on the
-/// query path); decode_stored() gives back what encode_stored() was given,
+/// The stored fields of an article (schema::kSlotStored): a compact binary
+/// form (no parsing on the query path); decode_stored() gives back what encode_stored() was given,
 /// and an empty StoredArticle for data in another form or cut short.
 std::string encode_stored(const StoredArticle& a);
 StoredArticle decode_stored(std::string_view data);

@@ -72,7 +72,7 @@ inline constexpr const char* kEnglishTitleExact = "XB";
 
 // ---- value slots ------------------------------------------------------------
 // Slots 4 to 6 (date, topic, service up to schema 3) are no longer written:
-// what is shown of them comes from the document data (read_stored()).
+// what is shown of them comes from kSlotStored (read_stored()).
 enum Slot : Xapian::valueno {
   kSlotLocale = 0,       ///< canonical locale, "zh-TW"; read by titles and search (locale facets)
   kSlotSlug = 1,         ///< slug, "app-passwords"; read by titles
@@ -83,7 +83,7 @@ enum Slot : Xapian::valueno {
   /// searchd for media folders, and by search to order equal weights (one per article).
   kSlotSourcePath = 8,
   /// Localized Markdown body (sxs English removed), read by article
-  /// (/v1/articles renders it); kept out of the document data, which every hit reads.
+  /// (/v1/articles renders it); kept out of kSlotStored, which every hit reads.
   kSlotMarkdown = 9,
   /// Length prior in (0, 1], Xapian::sortable_serialise'd: 1 up to kPriorPivot
   /// words of text, then sqrt(kPriorPivot / words). Scales the coverage and
@@ -96,6 +96,11 @@ enum Slot : Xapian::valueno {
   /// "<bytes>:<mtime in ns>" of the article's file when indexed; read by the
   /// indexer: a file whose size and time are unchanged is not read again.
   kSlotFileStamp = 12,
+  /// What is shown of an article and its snippets' text (encode_stored());
+  /// read by search for every hit, by article and lookup (read_stored()).
+  /// A slot rather than the document data (left empty), which Glass
+  /// deflates: reading a hit's text inflates nothing.
+  kSlotStored = 13,
 };
 
 /// Words of text (space-delimited words and run characters) up to which an
@@ -108,7 +113,7 @@ inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Schema version of this header; bumped with any change to the names above.
 /// Part of the analyzer fingerprint; written for people (xapian-delve).
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
-inline constexpr const char* kSchemaVersion = "6";
+inline constexpr const char* kSchemaVersion = "7";
 /// A counter the indexer bumps in each run that changes a database (decimal).
 /// Read by searchd as the revision of a remote shard (the remote protocol
 /// tells no revision), so that caches keyed on it follow every change.
