@@ -138,6 +138,12 @@ TEST_CASE("error codes are found however they are pasted", "[queries]") {
       {"5.7.750", "en-US", "en-US/message-delivery-failures"},
       {"error 5.7.750", "en-US", "en-US/message-delivery-failures"},
       {"5.7.750 outlook", "ja-JP", "ja-JP/message-delivery-failures"},
+      // Beside words that other articles' titles hold, the code still decides.
+      {"set up mfa 5.7.750", "en-US", "en-US/message-delivery-failures"},
+      {"Kennwort zurücksetzen 80070005", "de-DE", "de-DE/onedrive-sync-errors"},
+      {"アプリ パスワード 0x80070005", "ja-JP", "ja-JP/onedrive-sync-errors"},
+      // A number that is a custom ID stays an ID among words.
+      {"password 387", "en-US", "en-US/reset-password"},
   });
   Response r = c.lookup("0x80070005", "ja-JP");
   REQUIRE(r.status == 200);

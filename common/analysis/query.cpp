@@ -21,6 +21,7 @@ constexpr double kCode = 3.0;          // error codes and other digit-bearing id
 constexpr double kPrefix = 0.6;        // completions of an unfinished last word
 constexpr double kCorrection = 0.8;    // the spelling correction of a word in no article
 constexpr double kFiller = 0.1;        // filler words: weight, never coverage
+constexpr double kCodeHeld = 1000.0;   // an article holds a typed error code: it comes first
 constexpr double kCustomId = 1000.0;   // typed custom ID: those articles first
 constexpr double kCustomIdAmong = 20.0;  // a number among other words: rarely an ID
 constexpr double kTitleExact = 200.0;  // the query is the whole title
@@ -453,10 +454,20 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
 QueryBuilder::Unit QueryBuilder::code_unit(const std::vector<std::string>& forms,
                                            const Xapian::Query& words) const {
   Unit u;
-  std::vector<Xapian::Query> alts{words};
+  std::vector<Xapian::Query> alts{words}, held;
+  bool an_id = false;
   for (const std::string& f : forms) {
     alts.push_back(scaled(kCode, Xapian::Query(schema::kCode + f)));
+    held.emplace_back(schema::kCode + f);
     u.frequency = std::max(u.frequency, frequency(schema::kCode + f));
+    an_id = an_id || (looks_like_number(f) && frequency(schema::kCustomId + f) > 0);
+  }
+  // A code is the most specific thing a query can hold: the articles that
+  // hold it come first, beside any words (a number that is a custom ID is
+  // left to the ID's own weight).
+  if (u.frequency > 0 && !an_id) {
+    auto* fixed = new Xapian::FixedWeightPostingSource(kCodeHeld);
+    alts.push_back(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(fixed->release()), any_of(held)));
   }
   u.weight = best_of(alts);
   return u;
