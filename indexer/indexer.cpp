@@ -393,10 +393,12 @@ using SpellingCounts = std::unordered_map<std::string, Xapian::termcount>;
 
 /// Writes one built article, then moves the spelling table from its old
 /// version's words to its own (or, given spelling, counts its words there
-/// instead). A Xapian error that the document causes is the file's failure
+/// instead). Into a new database (fresh_did > 0) the document goes as that
+/// number. A Xapian error that the document causes is the file's failure
 /// (in problems), and changes nothing.
-bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built, bool fresh,
-               std::vector<Problem>& problems, SpellingCounts* spelling = nullptr) {
+bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocument& built,
+               Xapian::docid fresh_did, std::vector<Problem>& problems, SpellingCounts* spelling = nullptr) {
+  const bool fresh = fresh_did > 0;
   const std::string key_term = schema::kKey + entry.key;
   try {
     // Into a new database each key comes once (collect_entries keeps one file a key): nothing to replace.
@@ -404,7 +406,7 @@ bool write_one(Xapian::WritableDatabase& db, const Entry& entry, const BuiltDocu
     Xapian::Document doc = built.doc;
     doc.add_value(schema::kSlotFileStamp, entry.stamp);
     if (fresh)
-      db.add_document(doc);
+      db.replace_document(fresh_did, doc);
     else
       db.replace_document(key_term, doc);
     for (const auto& w : old_words) db.remove_spelling(w);
@@ -455,7 +457,7 @@ void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& chang
     db.set_metadata(schema::kMetaAnalyzer, fingerprint);
     db.set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
     for (size_t i = 0; i < built.size(); ++i) {
-      const bool written = built[i].doc && write_one(db, changed[begin + i], *built[i].doc, false, built[i].problems);
+      const bool written = built[i].doc && write_one(db, changed[begin + i], *built[i].doc, 0, built[i].problems);
       tally(built[i].problems, built[i].doc.has_value(), written, stats, err);
       progress.update(begin + i + 1);
     }
@@ -463,9 +465,6 @@ void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& chang
     progress.update(end, end == changed.size());
   }
 }
-
-/// Size in bytes of an entry's file, from its stamp.
-size_t file_bytes(const Entry& e) { return std::strtoull(e.stamp.c_str(), nullptr, 10); }
 
 /// Documents a scratch part takes between flushes. Xapian's inverter holds
 /// the postings of unflushed documents in sorted maps whose lookups miss the
@@ -481,7 +480,9 @@ std::vector<std::string> part_paths(const std::string& target, size_t n) {
 }
 
 /// Pass 2 of a full build: the articles go into opt.threads new databases at
-/// once (consecutive runs of files, one thread each, parsing and writing),
+/// once (one thread each, parsing and writing; see write_parallel() for who
+/// takes which file), each file as document number its place + 1, so that the
+/// merged database numbers them in file order whichever part wrote them;
 /// which are then merged by compaction into a new database that replaces
 /// target whole. The parts are scratch (no fsync, updated in place): only
 /// the merged database must survive a crash, and until it is swapped in,
@@ -489,10 +490,7 @@ std::vector<std::string> part_paths(const std::string& target, size_t n) {
 bool write_fresh(const std::string& target, const std::vector<Entry>& changed, const IndexOptions& opt,
                  IndexStats& stats, std::ostream& err) {
   if (changed.empty()) return true;
-  std::vector<size_t> weights;
-  for (const auto& e : changed) weights.push_back(file_bytes(e));
-  const auto parts = split_consecutive(weights, std::max(1u, opt.threads));
-  const std::vector<std::string> paths = part_paths(target, parts.size());
+  const std::vector<std::string> paths = part_paths(target, std::min<size_t>(std::max(1u, opt.threads), changed.size()));
   std::vector<Xapian::WritableDatabase> dbs;
   std::error_code ec;
   for (const auto& path : paths) {
@@ -508,12 +506,12 @@ bool write_fresh(const std::string& target, const std::vector<Entry>& changed, c
   std::vector<Outcome> outcomes(changed.size());
   // A word's entry in the spelling table is rewritten at every commit that
   // adds to it: each part adds its words once, counted, at its end.
-  std::vector<SpellingCounts> spelling(parts.size());
+  std::vector<SpellingCounts> spelling(paths.size());
   std::atomic<size_t> done{0};
   auto write = [&](Xapian::WritableDatabase& db, size_t part, size_t i) {
     Built b = build_one(changed[i], opt.default_locale);
     outcomes[i].built = b.doc.has_value();
-    outcomes[i].written = b.doc && write_one(db, changed[i], *b.doc, true, b.problems, &spelling[part]);
+    outcomes[i].written = b.doc && write_one(db, changed[i], *b.doc, static_cast<Xapian::docid>(i + 1), b.problems, &spelling[part]);
     outcomes[i].problems = std::move(b.problems);
   };
   auto finish = [&](Xapian::WritableDatabase& db, size_t part) {
@@ -521,7 +519,7 @@ bool write_fresh(const std::string& target, const std::vector<Entry>& changed, c
     SpellingCounts().swap(spelling[part]);
   };
   auto running = std::async(std::launch::async,
-                            [&] { write_parallel(dbs, parts, opt.threads, kPartFlush, write, finish, &done); });
+                            [&] { write_parallel(dbs, changed.size(), kPartFlush, write, finish, &done); });
   Progress progress(opt.progress, changed.size());
   while (running.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) progress.update(done);
   running.get();

@@ -3,38 +3,61 @@
 #include <algorithm>
 #include <exception>
 #include <future>
+#include <memory>
 #include <mutex>
 
 namespace helpsearch {
 
-void write_parallel(std::vector<Xapian::WritableDatabase>& dbs, const std::vector<std::vector<size_t>>& parts,
-                    unsigned threads, size_t batch, const WriteItem& write, const FinishPart& finish,
-                    std::atomic<size_t>* done) {
-  const size_t n = std::min(dbs.size(), parts.size());
+namespace {
+
+/// A run of items that two threads take from either end.
+class Run {
+ public:
+  Run(size_t begin, size_t end) : front_(begin), back_(end) {}
+  /// The next item from the front (or the back), false once the ends met.
+  bool take(bool from_back, size_t* item) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (front_ >= back_) return false;
+    *item = from_back ? --back_ : front_++;
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  size_t front_, back_;
+};
+
+}  // namespace
+
+void write_parallel(std::vector<Xapian::WritableDatabase>& dbs, size_t count, size_t batch, const WriteItem& write,
+                    const FinishPart& finish, std::atomic<size_t>* done) {
   batch = std::max<size_t>(1, batch);
-  std::atomic<size_t> next{0};
+  const size_t parts = std::min(dbs.size(), count);
+  if (parts == 0) return;
+  std::vector<std::unique_ptr<Run>> runs;
+  const size_t nruns = (parts + 1) / 2;
+  for (size_t r = 0; r < nruns; ++r) runs.push_back(std::make_unique<Run>(count * r / nruns, count * (r + 1) / nruns));
   std::atomic<bool> stop{false};
-  auto worker = [&] {
+  auto worker = [&](size_t part) {
     try {
-      for (size_t k; !stop && (k = next++) < n;) {
-        size_t written = 0;
-        for (size_t item : parts[k]) {
-          if (stop) return;
-          write(dbs[k], k, item);
-          if (done) ++*done;
-          if (++written % batch == 0) dbs[k].commit();
-        }
-        if (finish) finish(dbs[k], k);
-        dbs[k].commit();
+      Xapian::WritableDatabase& db = dbs[part];
+      Run& run = *runs[part / 2];
+      size_t written = 0, item = 0;
+      while (!stop && run.take(part % 2 == 1, &item)) {
+        write(db, part, item);
+        if (done) ++*done;
+        if (++written % batch == 0) db.commit();
       }
+      if (stop) return;
+      if (finish) finish(db, part);
+      db.commit();
     } catch (...) {
       stop = true;
       throw;
     }
   };
   std::vector<std::future<void>> running;
-  for (unsigned t = 0; t < std::max(1u, std::min<unsigned>(threads, n)); ++t)
-    running.push_back(std::async(std::launch::async, worker));
+  for (size_t part = 0; part < parts; ++part) running.push_back(std::async(std::launch::async, worker, part));
   std::exception_ptr first;
   for (auto& r : running) {
     try {
@@ -46,26 +69,10 @@ void write_parallel(std::vector<Xapian::WritableDatabase>& dbs, const std::vecto
   if (first) std::rethrow_exception(first);
 }
 
-std::vector<std::vector<size_t>> split_consecutive(const std::vector<size_t>& weights, size_t n) {
-  std::vector<std::vector<size_t>> parts;
-  if (weights.empty() || n == 0) return parts;
-  size_t total = 0;
-  for (size_t w : weights) total += std::max<size_t>(1, w);
-  size_t sum = 0;
-  parts.emplace_back();
-  for (size_t i = 0; i < weights.size(); ++i) {
-    // Part k ends where the running total passes k+1 n-ths of the whole.
-    if (!parts.back().empty() && parts.size() < n && sum * n >= total * parts.size()) parts.emplace_back();
-    parts.back().push_back(i);
-    sum += std::max<size_t>(1, weights[i]);
-  }
-  return parts;
-}
-
 void merge_databases(const std::vector<std::string>& sources, const std::string& out) {
   Xapian::Database all;
   for (const auto& s : sources) all.add_database(Xapian::Database(s));
-  all.compact(out);
+  all.compact(out, Xapian::DBCOMPACT_NO_RENUMBER);
 }
 
 }  // namespace helpsearch

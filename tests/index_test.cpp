@@ -3,13 +3,17 @@
 #include <catch2/catch.hpp>
 #include <xapian.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <stdexcept>
 
 #include "analyzer.h"
 #include "document.h"
 #include "indexer.h"
+#include "parallel_write.h"
 #include "schema.h"
 #include "support.h"
 
@@ -196,4 +200,54 @@ TEST_CASE("a file whose size and modification time are unchanged is not read aga
   fs::last_write_time(path, stamp + std::chrono::seconds(5));
   CHECK(index(db, {root + "/src"}).stats.indexed == 1);
   CHECK(read_stored(Xapian::Database(db).get_document(1)).title == "Other title");
+}
+
+TEST_CASE("parallel parts take every item once, in ranges, and merge in item order", "[index]") {
+  for (size_t parts : {1, 2, 3}) {
+    const std::string dir = test::temp_dir();
+    std::vector<std::string> paths;
+    std::vector<Xapian::WritableDatabase> dbs;
+    for (size_t k = 0; k < parts; ++k) {
+      paths.push_back(dir + "/part" + std::to_string(k));
+      dbs.emplace_back(paths.back(), Xapian::DB_CREATE);
+    }
+    const size_t count = 101;
+    std::vector<int> times(count, 0);
+    std::vector<size_t> finished(parts, 0);
+    write_parallel(
+        dbs, count, 7,
+        [&](Xapian::WritableDatabase& db, size_t, size_t item) {
+          ++times[item];
+          Xapian::Document doc;
+          doc.add_term("X" + std::to_string(item));
+          db.replace_document(static_cast<Xapian::docid>(item + 1), doc);
+        },
+        [&](Xapian::WritableDatabase&, size_t part) { ++finished[part]; });
+    CHECK(std::count(times.begin(), times.end(), 1) == static_cast<long>(count));
+    CHECK(std::count(finished.begin(), finished.end(), 1) == static_cast<long>(parts));
+    for (auto& db : dbs) {
+      // A part's items are one range: its documents number last - first + 1.
+      if (db.get_doccount() == 0) continue;
+      const Xapian::docid first = *db.postlist_begin("");
+      CHECK(db.get_lastdocid() - first + 1 == db.get_doccount());
+      db.close();
+    }
+    merge_databases(paths, dir + "/merged");
+    Xapian::Database merged(dir + "/merged");
+    REQUIRE(merged.get_doccount() == count);
+    for (Xapian::docid did = 1; did <= count; ++did)
+      CHECK(*merged.get_document(did).termlist_begin() == "X" + std::to_string(did - 1));
+  }
+}
+
+TEST_CASE("a failing item stops the parallel parts and is rethrown", "[index]") {
+  const std::string dir = test::temp_dir();
+  std::vector<Xapian::WritableDatabase> dbs;
+  for (int k = 0; k < 2; ++k) dbs.emplace_back(dir + "/part" + std::to_string(k), Xapian::DB_CREATE);
+  std::atomic<size_t> done{0};
+  auto write = [](Xapian::WritableDatabase&, size_t, size_t item) {
+    if (item == 3) throw std::runtime_error("bad item");
+  };
+  CHECK_THROWS_WITH(write_parallel(dbs, 1000, 10, write, nullptr, &done), "bad item");
+  CHECK(done < 1000);
 }
