@@ -39,7 +39,7 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
       // query that starts the title matches (see schema::kTitleStart).
       const std::string first = segs[0].kind == Segment::kWord ? segs[0].norm : segs[0].chars[0].text;
       if (first.size() < schema::kMaxTermBytes) doc.add_posting(schema::kTitleStart + first, pos);
-      if (segs[0].kind == Segment::kWord) add_leading_parts(doc, schema::kTitleStartPrefix, first, pos);
+      if (segs[0].kind == Segment::kWord) add_leading_parts(doc, schema::kTitleStartPrefix, first);
       ++pos;
     }
     local.index(doc, segs, Field::kTitle, pos, 1);

@@ -30,13 +30,12 @@ inline constexpr const char* kTitle = "S";
 /// query builder for as-you-type ranking.
 inline constexpr const char* kTitleStart = "XH";
 /// Every leading part (1 to kMaxEdgeChars characters) of each title word of
-/// a script written with spaces, at the word's position ("XPg", "XPgo",
-/// "XPgov" … for "Government"): an unfinished last word of a query is one
-/// term, whatever its length, and can stand in a title phrase. Read by query
-/// (as-you-type).
+/// a script written with spaces ("XPg", "XPgo", "XPgov" … for "Government");
+/// no positions (no query puts one in a phrase): an unfinished last word of
+/// a query is one term, whatever its length. Read by query (as-you-type).
 inline constexpr const char* kTitlePrefix = "XP";
-/// Every leading part of a title's first word, beside kTitleStart (same
-/// position): one unfinished word that begins a title. Read by query.
+/// Every leading part of a title's first word, beside kTitleStart; no
+/// positions: one unfinished word that begins a title. Read by query.
 inline constexpr const char* kTitleStartPrefix = "XI";
 /// Longest leading part written under kTitlePrefix and kTitleStartPrefix.
 inline constexpr size_t kMaxEdgeChars = 12;
@@ -113,7 +112,7 @@ inline constexpr const char* kMetaAnalyzer = "helpsearch.analyzer";
 /// Schema version of this header; bumped with any change to the names above.
 /// Part of the analyzer fingerprint; written for people (xapian-delve).
 inline constexpr const char* kMetaSchema = "helpsearch.schema";
-inline constexpr const char* kSchemaVersion = "7";
+inline constexpr const char* kSchemaVersion = "8";
 /// A counter the indexer bumps in each run that changes a database (decimal).
 /// Read by searchd as the revision of a remote shard (the remote protocol
 /// tells no revision), so that caches keyed on it follow every change.

@@ -30,13 +30,13 @@ void add_posting(Xapian::Document& doc, const std::string& term, Xapian::termpos
 }  // namespace
 
 void add_leading_parts(Xapian::Document& doc, const std::string& prefix, std::string_view word,
-                       Xapian::termpos pos, Xapian::termcount wdf) {
+                       Xapian::termcount wdf) {
   size_t chars = 0;
   for (size_t end = 1; end <= word.size() && chars < schema::kMaxEdgeChars; ++end) {
     // A leading part ends before a byte that starts a code point (or at the end).
     if (end < word.size() && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) continue;
     ++chars;
-    add_posting(doc, prefix + std::string(word.substr(0, end)), pos, wdf);
+    if (end + prefix.size() <= schema::kMaxTermBytes) doc.add_term(prefix + std::string(word.substr(0, end)), wdf);
   }
 }
 
@@ -101,7 +101,7 @@ void Analyzer::index(Xapian::Document& doc, const std::vector<Segment>& segments
       if (field == Field::kBody) {
         for (const std::string& code : code_forms(seg.norm)) doc.add_term(schema::kCode + code, wdf);
       }
-      if (field == Field::kTitle) add_leading_parts(doc, schema::kTitlePrefix, seg.norm, pos, wdf);
+      if (field == Field::kTitle) add_leading_parts(doc, schema::kTitlePrefix, seg.norm, wdf);
       ++pos;
       continue;
     }

@@ -27,9 +27,10 @@ const char* exact_prefix(Field field);
 const char* stem_prefix(Field field);
 
 /// Adds prefix + each leading part (1 to schema::kMaxEdgeChars characters)
-/// of a folded word at pos: what an unfinished word typed so far matches.
+/// of a folded word, without positions: what an unfinished word typed so far
+/// matches (no query puts one in a phrase).
 void add_leading_parts(Xapian::Document& doc, const std::string& prefix, std::string_view word,
-                       Xapian::termpos pos, Xapian::termcount wdf = 1);
+                       Xapian::termcount wdf = 1);
 
 /// Analyzer for one language. Holds a Snowball stemmer, so it is not
 /// thread-safe: give each thread its own.
