@@ -472,6 +472,13 @@ void write_batches(Xapian::WritableDatabase& db, const std::vector<Entry>& chang
 /// less time with 100 than with 1,000, and 70 MB less memory.
 constexpr size_t kPartFlush = 100;
 
+/// Block size of a scratch part's tables (Glass's largest): the parts'
+/// B-trees split and seek less, and take fewer reads and writes, than with
+/// the default 8 KB: a full build of ../shared/corpus/sxs 9.6 s against
+/// 10.25 s wall, 1.2 s against 1.9 s system time (three alternating runs).
+/// The merged index keeps the default block size (what searches read).
+constexpr int kScratchBlock = 65536;
+
 /// The databases a full build writes in parallel, beside target: "<target>.part<k>".
 std::vector<std::string> part_paths(const std::string& target, size_t n) {
   std::vector<std::string> paths;
@@ -495,7 +502,8 @@ bool write_fresh(const std::string& target, const std::vector<Entry>& changed, c
   std::error_code ec;
   for (const auto& path : paths) {
     fs::remove_all(path, ec);
-    dbs.emplace_back(path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC | Xapian::DB_DANGEROUS);
+    dbs.emplace_back(path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC | Xapian::DB_DANGEROUS,
+                     kScratchBlock);
     dbs.back().set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
     dbs.back().set_metadata(schema::kMetaSchema, schema::kSchemaVersion);
   }
