@@ -2,7 +2,8 @@
 """scripts/bench's driver: speed, side by side with references in the same run.
 
   1. full index build of CORPUS by helpsearch-index and by omindex (Debian
-     xapian-omega, CJK n-grams): wall, CPU, peak RSS, index size; the no-op re-run
+     xapian-omega, CJK n-grams), three times each, alternating: the median
+     wall, CPU, peak RSS, index size; the no-op re-run
   2. the raw Xapian matcher (bench/raw_matcher.cpp: one thread, QueryParser +
      FLAG_CJK_NGRAM, top 10 with document data) on omindex's index, and
      helpsearch's own engine in-process on one thread (bench/engine_bench.cpp)
@@ -12,6 +13,7 @@
   4. PROFILE=1: searchd again under gperftools, top functions
 
 usage: scripts/bench.py --build BUILD [--corpus DIR] [--eval DIR] [--seconds 10] [--json OUT] [--index-only]
+                       [--index-rounds 3]
 Skips (exit 0) when the corpus or the evaluation is absent. searchd has no
 response cache: every figure is the engine's."""
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.parse, urllib.request
@@ -27,6 +29,7 @@ ap.add_argument('--json')
 ap.add_argument('--work', help='scratch folder (default: a new temporary one)')
 ap.add_argument('--reuse', action='store_true', help="keep the indexes of an earlier run's --work folder")
 ap.add_argument('--index-only', action='store_true', help='only the index builds and the no-op re-run')
+ap.add_argument('--index-rounds', type=int, default=3, help='alternating builds of each indexer (medians reported)')
 ap.add_argument('--profile', action='store_true', default=os.environ.get('PROFILE') == '1')
 a = ap.parse_args()
 if not os.path.isdir(a.corpus) or not os.path.isdir(a.eval):
@@ -83,17 +86,31 @@ def size_mb(path):
     return round(total / 1024 / 1024, 1)
 
 
+def median_run(runs):
+    """The run of median wall time (its CPU and RSS with it)."""
+    return sorted(runs, key=lambda r: r['wall_s'])[len(runs) // 2]
+
+
 def index():
+    """Both builds a.index_rounds times, alternating, so that the machine's
+    drift (on these machines a build's CPU time varies by a fifth from one
+    minute to the next) falls on both alike; the median of each and the
+    ratio of the medians, with every round's ratio beside it."""
     hs, om = os.path.join(work, 'helpsearch'), os.path.join(work, 'omindex')
-    shutil.rmtree(hs, ignore_errors=True)
-    shutil.rmtree(om, ignore_errors=True)
-    r = {'helpsearch': timed([os.path.join(bin_dir, 'helpsearch-index'), '--db', hs, '--rebuild', a.corpus])}
-    r['helpsearch']['size_mb'] = size_mb(hs)
-    r['noop_rerun'] = timed([os.path.join(bin_dir, 'helpsearch-index'), '--db', hs, a.corpus])
     env = dict(os.environ, XAPIAN_CJK_NGRAM='1')
-    r['omindex'] = timed(['omindex', '--db', om, '--url', '/', '--mime-type=md:text/plain', a.corpus], env)
+    ours, theirs = [], []
+    for _ in range(max(1, a.index_rounds)):
+        shutil.rmtree(hs, ignore_errors=True)
+        shutil.rmtree(om, ignore_errors=True)
+        ours.append(timed([os.path.join(bin_dir, 'helpsearch-index'), '--db', hs, '--rebuild', a.corpus]))
+        theirs.append(timed(['omindex', '--db', om, '--url', '/', '--mime-type=md:text/plain', a.corpus], env))
+    r = {'helpsearch': median_run(ours), 'omindex': median_run(theirs)}
+    r['helpsearch']['size_mb'] = size_mb(hs)
     r['omindex']['size_mb'] = size_mb(om)
+    r['noop_rerun'] = timed([os.path.join(bin_dir, 'helpsearch-index'), '--db', hs, a.corpus])
     r['rate_vs_omindex'] = round(r['omindex']['wall_s'] / r['helpsearch']['wall_s'], 2)
+    r['rounds'] = [{'helpsearch_wall_s': h['wall_s'], 'omindex_wall_s': o['wall_s'],
+                    'rate_vs_omindex': round(o['wall_s'] / h['wall_s'], 2)} for h, o in zip(ours, theirs)]
     return r
 
 
@@ -198,8 +215,11 @@ def table():
         m['cpu'], m['cores'], m['memory_gb'], a.corpus, results['queries'], results['prefixes']))
     print('\n| measure | helpsearch | reference | ratio |\n|---|---|---|---|')
     h, o = ix['helpsearch'], ix['omindex']
-    print('| full index build, wall | %.1f s (CPU %.1f s) | omindex %.1f s (CPU %.1f s) | %.2f× omindex rate |' % (
-        h['wall_s'], h['cpu_s'], o['wall_s'], o['cpu_s'], ix['rate_vs_omindex']))
+    rates = sorted(x['rate_vs_omindex'] for x in ix['rounds'])
+    print('| full index build, wall (median of %d alternating) | %.1f s (CPU %.1f s) | omindex %.1f s (CPU %.1f s) '
+          '| %.2f× omindex rate (rounds %s) |' % (
+              len(rates), h['wall_s'], h['cpu_s'], o['wall_s'], o['cpu_s'], ix['rate_vs_omindex'],
+              ', '.join('%.2f×' % x for x in rates)))
     print('| index build peak RSS | %d MB | omindex %d MB | |' % (h['peak_rss_mb'], o['peak_rss_mb']))
     print('| index size | %.1f MB | omindex %.1f MB | %.2f |' % (h['size_mb'], o['size_mb'], h['size_mb'] / o['size_mb']))
     print('| no-op re-run | %.2f s | | |' % ix['noop_rerun']['wall_s'])
