@@ -40,6 +40,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 /// One file that will become (or already is) an article.
 struct Entry {
   std::string path;
@@ -526,6 +530,7 @@ bool write_fresh(const std::string& target, const std::vector<Entry>& changed, c
     for (const auto& [word, count] : spelling[part]) db.add_spelling(word, count);
     SpellingCounts().swap(spelling[part]);
   };
+  const auto writing = Clock::now();
   auto running = std::async(std::launch::async,
                             [&] { write_parallel(dbs, changed.size(), kPartFlush, write, finish, &done); });
   Progress progress(opt.progress, changed.size());
@@ -533,12 +538,15 @@ bool write_fresh(const std::string& target, const std::vector<Entry>& changed, c
   running.get();
   progress.update(done, true);
   for (auto& db : dbs) db.close();
+  stats.writing_s += seconds_since(writing);
   for (const auto& o : outcomes) tally(o.problems, o.built, o.written, stats, err);
   bool ok = true;
   if (stats.indexed > 0) {
     const std::string merged = target + ".compact";
     fs::remove_all(merged, ec);
+    const auto merging = Clock::now();
     merge_databases(paths, merged);
+    stats.merging_s += seconds_since(merging);
     ok = swap_directories(merged, target, err);
     fs::remove_all(merged, ec);  // the empty database the parts replaced
   }
@@ -595,7 +603,18 @@ void print_summary(const IndexStats& stats, std::ostream& out) {
   char line[200];
   std::snprintf(line, sizeof line, "indexed %zu, unchanged %zu, deleted %zu, failed %zu in %.1f s", stats.indexed,
                 stats.unchanged, stats.deleted, stats.failed, stats.seconds);
-  out << line << '\n';
+  out << line;
+  // The phases, for a run that took long enough to ask where the time went.
+  if (stats.seconds >= 1) {
+    std::snprintf(line, sizeof line, " (reading %.1f s, writing %.1f s", stats.reading_s, stats.writing_s);
+    out << line;
+    if (stats.merging_s > 0) {
+      std::snprintf(line, sizeof line, ", merging %.1f s", stats.merging_s);
+      out << line;
+    }
+    out << ')';
+  }
+  out << '\n';
   if (stats.shadowed)
     out << "(" << stats.shadowed
         << " files shared a locale/slug with a file in a later source, which was indexed instead)\n";
@@ -649,7 +668,11 @@ bool finish_target(Target& t, const IndexOptions& opt, const Collected& collecte
   const bool fresh = db.get_doccount() == 0;
   const size_t indexed = stats.indexed, deleted = stats.deleted;
   const std::vector<Entry> changed = select_changed(db, t.entries, stats);
-  if (!fresh) write_batches(db, changed, opt, stats, err);
+  if (!fresh) {
+    const auto writing = Clock::now();
+    write_batches(db, changed, opt, stats, err);
+    stats.writing_s += seconds_since(writing);
+  }
   if (opt.prune) prune_missing(db, opt, collected, stats);
   if (db.get_doccount() == 0 || db.get_metadata(schema::kMetaAnalyzer).empty()) {
     db.set_metadata(schema::kMetaAnalyzer, Analyzer::fingerprint());
@@ -682,6 +705,7 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
   std::unordered_map<std::string, Known> known;
   for (Target& t : targets) known.merge(known_files(*t.db));
   Collected collected = collect_entries(files, opt, known, stats, err);
+  stats.reading_s = seconds_since(start);
   for (Entry& e : collected.entries)
     targets[shards > 0 ? shard_of(e.key, static_cast<unsigned>(shards)) : 0].entries.push_back(e);
   try {
@@ -700,7 +724,7 @@ int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, Ind
     err << opt.db << ": error: " << e.get_description() << '\n';
     return kExitUsage;
   }
-  stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  stats.seconds = seconds_since(start);
   print_summary(stats, out);
   if (stats_out) *stats_out = stats;
   return stats.failed ? kExitSomeFailed : kExitOk;

@@ -32,6 +32,10 @@ struct IndexStats {
   size_t failed = 0;     ///< files that could not be read as articles
   size_t shadowed = 0;   ///< files whose key a later source also has (the later one wins)
   double seconds = 0;
+  // Where the wall time went (seconds; summed over the shards of a sharded
+  // index): pass 1 over the files, writing the changed articles (parsing and
+  // analysis included), and the merge of a full build's parts.
+  double reading_s = 0, writing_s = 0, merging_s = 0;
 };
 
 /// Exit status of an indexing run.

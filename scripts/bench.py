@@ -74,11 +74,16 @@ def timed(cmd, env=None):
     """Runs cmd under /usr/bin/time: wall s, CPU s, peak RSS MB."""
     out = os.path.join(work, 'time.txt')
     r = subprocess.run(['/usr/bin/time', '-f', '%e %U %S %M', '-o', out] + cmd, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         sys.exit('bench: %s failed: %s' % (cmd[0], r.stderr[-2000:]))
     wall, user, sys_, rss = open(out).read().split()[-4:]
-    return {'wall_s': float(wall), 'cpu_s': round(float(user) + float(sys_), 2), 'peak_rss_mb': int(rss) // 1024}
+    run = {'wall_s': float(wall), 'cpu_s': round(float(user) + float(sys_), 2), 'peak_rss_mb': int(rss) // 1024}
+    # helpsearch-index's summary names its phases: "(reading 1.0 s, writing 9.0 s, merging 0.8 s)".
+    phases = re.findall(r'(reading|writing|merging) ([0-9.]+) s', r.stdout)
+    if phases:
+        run['phases_s'] = {name: float(v) for name, v in phases}
+    return run
 
 
 def size_mb(path):
@@ -220,6 +225,8 @@ def table():
           '| %.2f× omindex rate (rounds %s) |' % (
               len(rates), h['wall_s'], h['cpu_s'], o['wall_s'], o['cpu_s'], ix['rate_vs_omindex'],
               ', '.join('%.2f×' % x for x in rates)))
+    if 'phases_s' in h:
+        print('| … of which (that run) | %s | | |' % ', '.join('%s %.1f s' % kv for kv in h['phases_s'].items()))
     print('| index build peak RSS | %d MB | omindex %d MB | |' % (h['peak_rss_mb'], o['peak_rss_mb']))
     print('| index size | %.1f MB | omindex %.1f MB | %.2f |' % (h['size_mb'], o['size_mb'], h['size_mb'] / o['size_mb']))
     print('| no-op re-run | %.2f s | | |' % ix['noop_rerun']['wall_s'])

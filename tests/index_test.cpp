@@ -59,6 +59,10 @@ TEST_CASE("indexing data/, then again: everything unchanged", "[index]") {
   CHECK(first.stats.indexed == 43);
   CHECK(first.stats.failed == 0);
   CHECK(first.out.rfind("indexed 43, unchanged 0, deleted 0, failed 0 in ", 0) == 0);
+  // A first build writes parts and merges them; its phases add up to no more than the run.
+  CHECK(first.stats.writing_s > 0);
+  CHECK(first.stats.merging_s > 0);
+  CHECK(first.stats.reading_s + first.stats.writing_s + first.stats.merging_s <= first.stats.seconds);
 
   Run second = index(db, {data});
   CHECK(second.rc == kExitOk);
@@ -71,6 +75,7 @@ TEST_CASE("indexing data/, then again: everything unchanged", "[index]") {
   Run third = index(db, {data});
   CHECK(third.stats.indexed == 1);
   CHECK(third.stats.unchanged == 42);
+  CHECK(third.stats.merging_s == 0);  // an update goes through the one writer
   Xapian::Database x(db);
   CHECK(x.get_doccount() == 43);
   CHECK(x.get_termfreq("XC42") == 1);
