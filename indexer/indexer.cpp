@@ -30,6 +30,7 @@
 #include "document.h"
 #include "locales.h"
 #include "parallel_write.h"
+#include "run_lock.h"
 #include "schema.h"
 #include "shards.h"
 
@@ -637,6 +638,8 @@ std::vector<Target> open_targets(const IndexOptions& opt, int shards, std::ostre
   for (int i = 0; i < std::max(shards, 1); ++i) {
     Target t;
     t.path = shards > 0 ? shard_path(opt.db, static_cast<unsigned>(i)) : opt.db;
+    for (const std::string& left : remove_scratch(t.path))
+      err << left << ": note: removed what an interrupted run left\n";
     // A rebuild writes a new database beside the old one and swaps the two at
     // the end, so the old index keeps serving (and survives an interruption).
     t.write_to = opt.rebuild && fs::exists(t.path, ec) ? t.path + ".rebuild" : t.path;
@@ -692,11 +695,20 @@ bool finish_target(Target& t, const IndexOptions& opt, const Collected& collecte
 
 }  // namespace
 
-int run_index(const IndexOptions& opt, std::ostream& out, std::ostream& err, IndexStats* stats_out) {
+int run_index(const IndexOptions& given, std::ostream& out, std::ostream& err, IndexStats* stats_out) {
+  IndexOptions opt = given;
+  // "DIR/" is DIR: a run's scratch goes beside the index (DIR.part0), not into it.
+  while (opt.db.size() > 1 && opt.db.back() == '/') opt.db.pop_back();
   const auto start = Clock::now();
   IndexStats stats;
   std::vector<std::string> files;
   if (!collect_files(opt.sources, files, err)) return kExitUsage;
+  std::string busy;
+  const std::unique_ptr<RunLock> lock = RunLock::take(opt.db, &busy);
+  if (!lock) {
+    err << opt.db << ": error: " << busy << '\n';
+    return kExitUsage;
+  }
   const int shards = plan_shards(opt.db, opt.shards, opt.rebuild, err);
   if (shards < 0) return kExitUsage;
   std::vector<Target> targets = open_targets(opt, shards, err);

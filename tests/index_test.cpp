@@ -14,6 +14,7 @@
 #include "document.h"
 #include "indexer.h"
 #include "parallel_write.h"
+#include "run_lock.h"
 #include "schema.h"
 #include "support.h"
 
@@ -174,6 +175,61 @@ TEST_CASE("usage and database errors exit with 2", "[index]") {
   CHECK(mismatch.rc == kExitUsage);
   CHECK(mismatch.err.find("--rebuild") != std::string::npos);
   CHECK(index(db, {test::source_dir() + "/data/en-US"}, false, true).rc == kExitOk);
+}
+
+TEST_CASE("one run at a time: a second run while one holds the index is refused", "[index]") {
+  const std::string db = test::temp_dir() + "/db";
+  const std::string en = test::source_dir() + "/data/en-US";
+  REQUIRE(index(db, {en}).rc == kExitOk);
+  std::string why;
+  {
+    const auto held = RunLock::take(db, &why);  // as another run would hold it
+    REQUIRE(held);
+    CHECK_FALSE(RunLock::take(db, &why));
+    CHECK(why.find("another helpsearch-index run") != std::string::npos);
+    for (bool rebuild : {false, true}) {
+      Run busy = index(db, {en}, false, rebuild);
+      CHECK(busy.rc == kExitUsage);
+      CHECK(busy.err.find(db + ".lock") != std::string::npos);
+    }
+    CHECK(Xapian::Database(db).get_doccount() > 0);  // the refused rebuild touched nothing
+  }
+  CHECK(index(db, {en}).rc == kExitOk);  // the lock ends with its holder
+  CHECK(fs::exists(lock_path(db)));
+}
+
+TEST_CASE("what an interrupted run left beside the index is removed by the next run", "[index]") {
+  const std::string root = test::temp_dir();
+  const std::string db = root + "/db";
+  const std::string en = test::source_dir() + "/data/en-US";
+  REQUIRE(index(db, {en}).rc == kExitOk);
+  const std::vector<std::string> left = {db + ".part0", db + ".part1", db + ".compact", db + ".rebuild",
+                                         db + ".rebuild.part0"};
+  for (const std::string& dir : left) test::write_file(dir + "/postlist.glass", "scratch");
+  test::write_file(root + "/db.notes/keep", "not scratch");
+  test::write_file(root + "/db.partial", "not scratch");
+  Run r = index(db, {en});
+  CHECK(r.rc == kExitOk);
+  for (const std::string& dir : left) {
+    CHECK_FALSE(fs::exists(dir));
+    CHECK(r.err.find(dir + ": note: removed what an interrupted run left") != std::string::npos);
+  }
+  CHECK(fs::exists(root + "/db.notes/keep"));
+  CHECK(fs::exists(root + "/db.partial"));
+  CHECK(r.stats.unchanged > 0);
+}
+
+TEST_CASE("a database path with a trailing slash is the same database", "[index]") {
+  const std::string root = test::temp_dir();
+  Run first = index(root + "/db/", {test::source_dir() + "/data/en-US"});
+  INFO(first.err);
+  CHECK(first.rc == kExitOk);
+  CHECK(first.stats.indexed > 0);
+  CHECK(fs::exists(root + "/db.lock"));
+  CHECK(index(root + "/db", {test::source_dir() + "/data/en-US"}).stats.indexed == 0);
+  std::vector<std::string> inside;
+  for (const auto& e : fs::directory_iterator(root + "/db")) inside.push_back(e.path().filename().string());
+  CHECK(std::none_of(inside.begin(), inside.end(), [](const std::string& n) { return n[0] == '.'; }));
 }
 
 TEST_CASE("a later source wins over an earlier one with the same key", "[index]") {
