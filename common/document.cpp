@@ -46,15 +46,15 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
     pos += schema::kBlockGap;
   };
 
-  // The displayed title (the H1) is the known item; the front matter title,
-  // often a variant of it, is searchable as a title but not an exact match.
+  // The displayed title (the H1) is the article's title. A front matter title
+  // that differs from it (a fifth of the corpus: an older wording, or one
+  // copied from another article) is text like a heading: found, and found as
+  // a phrase, but no title of the article, so that it never takes a query
+  // from the article whose visible title that is.
   title(a.title);
   body(a.title, 2);
   doc.add_term(schema::kTitleExact + title_key(a.title), 1);
-  if (!a.fm_title.empty() && title_key(a.fm_title) != title_key(a.title)) {
-    title(a.fm_title);
-    body(a.fm_title, 1);
-  }
+  if (!a.fm_title.empty() && title_key(a.fm_title) != title_key(a.title)) body(a.fm_title, 2);
   if (!a.description.empty()) body(a.description, 1);
   for (const auto& h : a.headings) body(h, 2);
   for (const auto& b : a.blocks) body(b, 1);
@@ -84,8 +84,7 @@ BuiltDocument build_document(const Article& a, const std::string& content_hash,
   doc.add_value(schema::kSlotContentHash, content_hash);
   doc.add_value(schema::kSlotSourcePath, a.path);
   doc.add_value(schema::kSlotMarkdown, a.markdown);
-  // Both titles are searched as titles: a share of a title is of the longer one.
-  const size_t title_chars = std::max(utf8_length(title_key(a.title)), utf8_length(title_key(a.fm_title)));
+  const size_t title_chars = utf8_length(title_key(a.title));
   doc.add_value(schema::kSlotTitleInverse, Xapian::sortable_serialise(1.0 / std::max<double>(1, title_chars)));
   doc.add_value(schema::kSlotPrior,
                 Xapian::sortable_serialise(std::min(1.0, std::sqrt(schema::kPriorPivot / std::max(1.0, words)))));

@@ -267,3 +267,34 @@ TEST_CASE("a page listing other articles' titles does not outrank the article a 
   json k = c.search("permissions calendar", "en-US");
   CHECK(k["hits"][0]["key"] == "en-US/shared-calendar-permissions");
 }
+
+TEST_CASE("a front matter title unlike the H1 is text, not a title that takes another article's query", "[queries]") {
+  const std::string dir = test::temp_dir();
+  test::write_file(dir + "/en-US/close-desktop-analytics-account.md",
+                   "---\ntitle: Close your Desktop Analytics account\n---\n# Close your Desktop Analytics account\n\n"
+                   "Go to the portal, choose Settings and close the account.\n");
+  // Its front matter title copied from the article above, as happens.
+  test::write_file(dir + "/en-US/working-with-desktop-analytics.md",
+                   "---\ntitle: Close your Desktop Analytics account\n---\n# Working with Desktop Analytics\n\n"
+                   "Desktop Analytics shows your devices. Your account settings close the portal tour.\n");
+  // The H1 is the one copied here; the front matter title is still found.
+  test::write_file(dir + "/en-US/set-up-spf.md",
+                   "---\ntitle: Set up SPF in Microsoft 365\n---\n# Set passwords to never expire\n\n"
+                   "Add a TXT record for your domain.\n");
+  IndexOptions opt;
+  opt.db = dir + "/db";
+  opt.sources = {dir + "/en-US"};
+  std::ostringstream out, err;
+  REQUIRE(run_index(opt, out, err, nullptr) == 0);
+  Client c(dir + "/db");
+  for (const char* q : {"Close your Desktop Analytics account", "your Desktop Analytics account close",
+                        "close Desktop Analytics account", "Close your Desktop Anal"}) {
+    INFO(q);
+    json j = c.search(q, "en-US");
+    REQUIRE(j["hits"].size() >= 2);
+    CHECK(j["hits"][0]["key"] == "en-US/close-desktop-analytics-account");
+  }
+  json spf = c.search("Set up SPF in Microsoft 365", "en-US");
+  REQUIRE_FALSE(spf["hits"].empty());
+  CHECK(spf["hits"][0]["key"] == "en-US/set-up-spf");
+}
