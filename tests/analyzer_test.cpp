@@ -320,3 +320,34 @@ TEST_CASE("a code typed in two words is searched as the code", "[analyzer]") {
     CHECK(std::find(terms.begin(), terms.end(), std::string(schema::kCode) + "aadsts50011") != terms.end());
   }
 }
+
+TEST_CASE("an unfinished last word that is already a word weighs as much as the word", "[analyzer]") {
+  // Its completions are the longer words only: counted among them too, the
+  // word typed last outweighed every finished word of the query.
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  Analyzer en("en");
+  for (const char* text : {"the account does not exist", "the battery does not charge", "battery saver"}) {
+    Xapian::Document doc;
+    Xapian::termpos pos = 1;
+    en.index(doc, text, Field::kBody, pos);
+    db.add_document(doc);
+  }
+  auto weights = [&](const std::string& q) {
+    Xapian::Enquire enquire(db);
+    enquire.set_query(QueryBuilder(en, en, nullptr, &db).build(q).query);
+    std::vector<std::pair<Xapian::docid, double>> out;
+    const Xapian::MSet mset = enquire.get_mset(0, 10);
+    for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const auto typing = weights("account exist battery"), typed = weights("account exist battery ");
+  REQUIRE(typing.size() == 3);
+  REQUIRE(typed.size() == 3);
+  for (size_t i = 0; i < typed.size(); ++i) {
+    CHECK(typing[i].first == typed[i].first);
+    CHECK(typing[i].second == Approx(typed[i].second));
+  }
+  // A longer word still completes it.
+  CHECK(weights("account exist batt").size() == 3);
+}

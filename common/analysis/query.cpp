@@ -307,13 +307,16 @@ std::string QueryBuilder::correction(const std::string& word) const {
 /// The kMaxExpansion most frequent terms that begin with prefix + word, as one
 /// synonym (what OP_WILDCARD with WILDCARD_LIMIT_MOST_FREQUENT matches, read
 /// from the term list once instead of at every place the query uses it).
-Xapian::Query QueryBuilder::prefix_query(const std::string& prefix, const std::string& word) const {
+/// longer: only terms longer than prefix + word (when the word's own term is
+/// weighed beside them already).
+Xapian::Query QueryBuilder::prefix_query(const std::string& prefix, const std::string& word, bool longer) const {
   const std::string start = prefix + word;
-  auto [it, fresh] = completions_.try_emplace(start);
+  auto [it, fresh] = completions_.try_emplace(longer ? start + '\x01' : start);
   if (!fresh || !db_) return it->second;
   std::vector<std::pair<Xapian::doccount, std::string>> top;  // a min-heap on frequency
   auto rarer = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
   for (auto t = db_->allterms_begin(start); t != db_->allterms_end(start); ++t) {
+    if (longer && (*t).size() == start.size()) continue;
     top.emplace_back(t.get_termfreq(), *t);
     std::push_heap(top.begin(), top.end(), rarer);
     if (top.size() > kMaxExpansion) {
@@ -430,7 +433,9 @@ QueryBuilder::Unit QueryBuilder::word_unit(const std::string& w, bool title_only
     std::vector<Xapian::Query> alts{u.weight};
     if (complete) alts.push_back(scaled(kPrefix * kTitle, in_title));
     u.title = Xapian::Query(Xapian::Query::OP_OR, u.title, in_title);
-    if (!title_only && complete) alts.push_back(scaled(kPrefix, prefix_query("", w)));
+    // Its completions in the text: the word itself is among the unit's forms
+    // already, and counted twice it would outweigh every finished word.
+    if (!title_only && complete) alts.push_back(scaled(kPrefix, prefix_query("", w, true)));
     u.weight = best_of(alts);
     u.frequency = std::max(u.frequency, frequency(schema::kTitlePrefix + w));
     // One completion is enough to know that the unit is present.

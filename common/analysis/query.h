@@ -120,7 +120,7 @@ class QueryBuilder {
   double frequency(const std::string& term) const;
   Xapian::Query factor(Xapian::valueno slot) const;
   std::string correction(const std::string& word) const;
-  Xapian::Query prefix_query(const std::string& prefix, const std::string& word) const;
+  Xapian::Query prefix_query(const std::string& prefix, const std::string& word, bool longer = false) const;
   Xapian::Query title_prefix(const char* edge_prefix, const char* prefix, const std::string& w) const;
 
   const Analyzer& local_;
