@@ -9,7 +9,7 @@
 namespace helpsearch {
 namespace {
 
-constexpr const char* kAnalyzerVersion = "10";
+constexpr const char* kAnalyzerVersion = "11";
 constexpr size_t kDictWordMin = 3;    // dictionary words shorter than this are n-grams already
 constexpr size_t kStemMemo = 50000;   // stems remembered per analyzer (a few MB)
 constexpr size_t kStemMaxBytes = 64;  // longer "words" are identifiers: no stem
