@@ -55,10 +55,10 @@ std::unique_ptr<RunLock> RunLock::take(const std::string& db, std::string* why) 
                             : "cannot lock " + path + ": " + std::strerror(e);
     return nullptr;
   }
+  // The pid is only for the message another run prints: the lock holds without it.
   const std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    // The pid is only for the message another run prints: the lock holds without it.
-  }
+  const bool noted = ftruncate(fd, 0) == 0 && pwrite(fd, pid.data(), pid.size(), 0) > 0;
+  (void)noted;
   return std::unique_ptr<RunLock>(new RunLock(fd));
 }
 

@@ -62,17 +62,22 @@ void check_rows(Client& c, const std::vector<Row>& rows) {
   }
 }
 
-/// A new index of one locale's articles, each a title over one sentence: (slug, title) pairs.
-std::string index_titles(const std::string& locale, const std::vector<std::pair<std::string, std::string>>& titles) {
-  const std::string dir = test::temp_dir();
-  for (const auto& [slug, title] : titles)
-    test::write_file(dir + "/" + locale + "/" + slug + ".md", "---\ntitle: " + title + "\n---\n# " + title + "\n\nChoose Settings.\n");
+/// A new index of the articles under dir/locale, as dir/db.
+std::string index_folder(const std::string& dir, const std::string& locale) {
   IndexOptions opt;
   opt.db = dir + "/db";
   opt.sources = {dir + "/" + locale};
   std::ostringstream out, err;
   REQUIRE(run_index(opt, out, err, nullptr) == 0);
   return opt.db;
+}
+
+/// A new index of one locale's articles, each a title over one sentence: (slug, title) pairs.
+std::string index_titles(const std::string& locale, const std::vector<std::pair<std::string, std::string>>& titles) {
+  const std::string dir = test::temp_dir();
+  for (const auto& [slug, title] : titles)
+    test::write_file(dir + "/" + locale + "/" + slug + ".md", "---\ntitle: " + title + "\n---\n# " + title + "\n\nChoose Settings.\n");
+  return index_folder(dir, locale);
 }
 
 }  // namespace
@@ -254,12 +259,7 @@ TEST_CASE("a page listing other articles' titles does not outrank the article a 
   }
   list += "| 8/1/2019 | [Change permissions on a shared calendar](shared-calendar-permissions.md) |\n";
   test::write_file(dir + "/en-US/content-updates.md", list);
-  IndexOptions opt;
-  opt.db = dir + "/db";
-  opt.sources = {dir + "/en-US"};
-  std::ostringstream out, err;
-  REQUIRE(run_index(opt, out, err, nullptr) == 0);
-  Client c(dir + "/db");
+  Client c(index_folder(dir, "en-US"));
   // Reworded: the words swapped and one left out.
   json j = c.search("shared calendar change permissions", "en-US");
   REQUIRE_FALSE(j["hits"].empty());
@@ -281,12 +281,7 @@ TEST_CASE("a front matter title unlike the H1 is text, not a title that takes an
   test::write_file(dir + "/en-US/set-up-spf.md",
                    "---\ntitle: Set up SPF in Microsoft 365\n---\n# Set passwords to never expire\n\n"
                    "Add a TXT record for your domain.\n");
-  IndexOptions opt;
-  opt.db = dir + "/db";
-  opt.sources = {dir + "/en-US"};
-  std::ostringstream out, err;
-  REQUIRE(run_index(opt, out, err, nullptr) == 0);
-  Client c(dir + "/db");
+  Client c(index_folder(dir, "en-US"));
   for (const char* q : {"Close your Desktop Analytics account", "your Desktop Analytics account close",
                         "close Desktop Analytics account", "Close your Desktop Anal"}) {
     INFO(q);
